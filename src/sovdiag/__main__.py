@@ -1,0 +1,3 @@
+from sovdiag.cli import main
+
+main()

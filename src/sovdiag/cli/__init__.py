@@ -1,0 +1,91 @@
+"""The command line: a thin layer that parses options, calls the library and prints.
+
+The interface language must be known before the commands are declared (their help texts are
+translated), so ``main`` reads ``--lang`` from the arguments, or ``SOVDIAG_LANG``, first. Heavy
+modules (pydantic models, Jinja2, WeasyPrint) are imported inside the commands that need them:
+``sovdiag --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from sovdiag import __version__
+from sovdiag.cli.console import State, err, print_text
+from sovdiag.messages import LANGUAGES, get_language, set_language
+from sovdiag.messages import translate as t
+
+
+def _language_from_argv(argv: list[str]) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _version(value: bool) -> None:
+    if value:
+        print_text(f"sovdiag {__version__}")
+        raise typer.Exit()
+
+
+def _set_lang(value: str | None) -> str | None:
+    if value is None:
+        return value
+    value = value.strip().lower()
+    if value not in LANGUAGES:
+        raise typer.BadParameter(t("cli.unknown_language", lang=value))
+    set_language(value)
+    return value
+
+
+def build_app() -> typer.Typer:
+    """The Typer application, with help texts in the current language."""
+    from sovdiag.cli import report, schema, score, validate
+
+    app = typer.Typer(
+        name="sovdiag",
+        help=t("cli.help"),
+        epilog=t("cli.epilog"),
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+    @app.callback()
+    def root(
+        version: Annotated[
+            bool, typer.Option("--version", help=t("cli.opt.version"), callback=_version, is_eager=True)
+        ] = False,
+        lang: Annotated[
+            str | None, typer.Option("--lang", help=t("cli.opt.lang"), callback=_set_lang, is_eager=True)
+        ] = None,
+        debug: Annotated[bool, typer.Option("--debug", help=t("cli.opt.debug"))] = False,
+    ) -> None:
+        State.debug = debug
+
+    for module in (validate, score, report, schema):
+        module.register(app)
+    return app
+
+
+def main() -> None:
+    argv = sys.argv[1:]
+    lang = _language_from_argv(argv)
+    if lang is not None and lang.strip().lower() in LANGUAGES:
+        set_language(lang.strip().lower())
+    app = build_app()
+    try:
+        app(args=argv, prog_name="sovdiag")
+    except KeyboardInterrupt:
+        err.print(t("cli.interrupted"))
+        sys.exit(130)
+
+
+__all__ = ["build_app", "get_language", "main"]

@@ -1,0 +1,54 @@
+"""Terminal output and the one place where errors become messages and exit codes."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from sovdiag.errors import ExitCode, SovdiagError
+from sovdiag.messages import translate as t
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+class State:
+    debug = False
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Print a user error without a traceback and exit with its code (``--debug`` shows it)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except SovdiagError as error:
+            if State.debug:
+                raise
+            err.print(f"{t('cli.error')} : {error}" if _is_french() else f"{t('cli.error')}: {error}",
+                      markup=False, soft_wrap=True)
+            raise typer.Exit(error.exit_code) from None
+        except KeyboardInterrupt:
+            err.print(t("cli.interrupted"), markup=False)
+            raise typer.Exit(ExitCode.INTERRUPTED) from None
+
+    return wrapper
+
+
+def _is_french() -> bool:
+    from sovdiag.messages import get_language
+
+    return get_language() == "fr"
+
+
+def print_text(text: str, **kwargs: Any) -> None:
+    out.print(text, markup=False, soft_wrap=True, **kwargs)

@@ -1,0 +1,63 @@
+"""sovdiag report FILE -o rapport.pdf"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sovdiag.cli.console import handle_errors, print_text
+from sovdiag.messages import get_language
+from sovdiag.messages import translate as t
+
+FORMATS = ("pdf", "html")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("report", help=t("cli.report.help"))
+    @handle_errors
+    def report(
+        inventory: Annotated[Path, typer.Argument(help=t("cli.arg.inventory"), show_default=False)],
+        output: Annotated[
+            Path | None, typer.Option("--output", "-o", help=t("cli.report.opt.output"), show_default=False)
+        ] = None,
+        fmt: Annotated[str, typer.Option("--format", "-f", help=t("cli.report.opt.format"))] = "pdf",
+        date: Annotated[
+            str | None, typer.Option("--date", help=t("cli.report.opt.date"), show_default=False)
+        ] = None,
+        framework: Annotated[
+            Path | None, typer.Option("--framework", help=t("cli.opt.framework"), show_default=False)
+        ] = None,
+        weights: Annotated[
+            str | None, typer.Option("--weights", help=t("cli.opt.weights"), show_default=False)
+        ] = None,
+    ) -> None:
+        if fmt not in FORMATS:
+            raise typer.BadParameter(t("cli.unknown_format", fmt=fmt), param_hint="--format")
+        report_date = _parse_date(date)
+        output = output or Path(f"rapport.{fmt}")
+
+        from sovdiag.output import check_not_input
+        from sovdiag.pipeline import open_diagnostic
+        from sovdiag.report import build_report
+
+        check_not_input(output, [inventory, *([framework] if framework else [])])
+        diag = open_diagnostic(inventory, framework)
+        rendered = build_report(diag, fmt=fmt, lang=get_language(), output=output, weights=weights, date=report_date)
+        if fmt == "pdf":
+            print_text(t("cli.report.written", file=str(output), pages=rendered.pages))
+        else:
+            print_text(t("cli.report.written_html", file=str(output)))
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(t("expected.date"), param_hint="--date") from None
+
+

@@ -1,0 +1,316 @@
+"""The data model: inventory, framework and domain checklist, validated by pydantic.
+
+Why pydantic: one declaration gives validation with key paths, defaults and the JSON Schema that
+editors use to validate and autocomplete the YAML files. Unknown keys are errors everywhere
+(``extra="forbid"``): a misspelt key must not be silently ignored.
+
+Checks that need more than one field or another file (duplicate ids, domains known to the
+checklist, answers known to the framework) live in ``inventory.py`` and ``framework.py``, where
+they can report every problem with its line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+IDENTIFIER = r"^[a-z0-9][a-z0-9_.\-]*$"
+CRITERION_ID = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+
+# Answer values every criterion accepts besides its own options.
+UNKNOWN = "unknown"
+NOT_APPLICABLE = "not_applicable"
+RESERVED_ANSWERS = (UNKNOWN, NOT_APPLICABLE)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=False)
+
+
+# --------------------------------------------------------------------------- vocabularies
+
+
+class CollectiviteKind(StrEnum):
+    commune = "commune"
+    epci = "epci"
+    departement = "departement"
+    region = "region"
+    collectivite_unique = "collectivite_unique"  # Corse, Guyane, Martinique, Paris...
+    syndicat = "syndicat"
+    etablissement_public = "etablissement_public"  # CCAS, CDG, SDIS, office de tourisme...
+
+
+class EpciKind(StrEnum):
+    metropole = "metropole"
+    communaute_urbaine = "communaute_urbaine"
+    communaute_agglomeration = "communaute_agglomeration"
+    communaute_communes = "communaute_communes"
+    etablissement_public_territorial = "etablissement_public_territorial"
+
+
+class Deployment(StrEnum):
+    saas = "saas"  # software used as a service from the supplier's platform
+    hosted = "hosted"  # the collectivité's software run by a third party (infogérance, hébergeur)
+    on_premises = "on_premises"  # run on the collectivité's own servers or workstations
+    iaas_paas = "iaas_paas"  # infrastructure or platform rented from a cloud provider
+
+
+class DataCategory(StrEnum):
+    public = "public"  # open or published data
+    internal = "internal"  # internal documents without personal data
+    personal = "personal"  # personal data (GDPR)
+    sensitive_personal = "sensitive_personal"  # GDPR art. 9 and 10 categories, social data
+    health = "health"  # health data: hosting needs HDS certification (CSP L.1111-8)
+    particular_sensitivity = "particular_sensitivity"  # "sensibilité particulière" (SREN art. 31)
+    archives = "archives"  # public archives (Code du patrimoine)
+
+
+class Criticality(StrEnum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+
+class Renewal(StrEnum):
+    tacit = "tacit"
+    express = "express"
+    none = "none"
+
+
+# --------------------------------------------------------------------------- inventory
+
+
+class Collectivite(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=200, description="Nom officiel de la collectivité.")]
+    kind: Annotated[CollectiviteKind, Field(description="Catégorie de la collectivité.")]
+    epci_kind: Annotated[
+        EpciKind | None,
+        Field(description="Pour un EPCI : métropole, communauté urbaine, d'agglomération, de communes, EPT."),
+    ] = None
+    siren: Annotated[
+        str | None, Field(pattern=r"^\d{9}$", description="Numéro SIREN (9 chiffres, entre guillemets).")
+    ] = None
+    departement: Annotated[
+        str | None,
+        Field(
+            pattern=r"^(0[1-9]|[1-8]\d|9[0-5]|2[AB]|97[1-6])$",
+            description="Code du département (« 35 », « 2A », « 974 »), entre guillemets.",
+        ),
+    ] = None
+    population: Annotated[int | None, Field(ge=0, le=100_000_000, description="Population municipale.")] = None
+    agents: Annotated[int | None, Field(ge=0, le=1_000_000, description="Nombre d'agents.")] = None
+
+
+class Diagnostic(Strict):
+    conducted_by: Annotated[
+        str, Field(min_length=1, max_length=200, description="Qui a mené le diagnostic (nom, fonction).")
+    ]
+    organisation: Annotated[
+        str | None,
+        Field(max_length=200, description="Organisation de l'auteur (service, cabinet de conseil…)."),
+    ] = None
+    date: Annotated[dt.date, Field(description="Date du diagnostic (AAAA-MM-JJ).")]
+    framework: Annotated[
+        str | None, Field(description="Identifiant du référentiel utilisé (par défaut celui livré).")
+    ] = None
+
+
+class Contract(Strict):
+    reference: Annotated[str | None, Field(max_length=200, description="Référence du marché ou du contrat.")] = None
+    start: Annotated[dt.date | None, Field(description="Date de début (AAAA-MM-JJ).")] = None
+    end: Annotated[dt.date | None, Field(description="Date de fin ou d'échéance (AAAA-MM-JJ).")] = None
+    notice_months: Annotated[
+        int | None, Field(ge=0, le=120, description="Préavis de résiliation ou de non-reconduction, en mois.")
+    ] = None
+    renewal: Annotated[
+        Renewal | None, Field(description="Reconduction : tacite, expresse ou aucune.")
+    ] = None
+    annual_cost: Annotated[
+        float | None, Field(ge=0, le=1e10, description="Coût annuel en euros TTC.")
+    ] = None
+
+
+def _answer_shorthand(value: Any) -> Any:
+    """Accept ``A1.1: entirely_eu`` as well as ``A1.1: {answer: entirely_eu, comment: …}``."""
+    if isinstance(value, str):
+        return {"answer": value}
+    return value
+
+
+class Answer(Strict):
+    answer: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=100,
+            description="Identifiant de l'option choisie, « unknown » (je ne sais pas) ou « not_applicable ».",
+        ),
+    ]
+    comment: Annotated[str | None, Field(max_length=5000, description="Commentaire libre.")] = None
+    evidence: Annotated[
+        str | None, Field(max_length=1000, description="Référence de la preuve (document, article du contrat…).")
+    ] = None
+
+
+AnswerField = Annotated[Answer, BeforeValidator(_answer_shorthand)]
+
+
+class Service(Strict):
+    id: Annotated[
+        str,
+        Field(
+            pattern=IDENTIFIER,
+            max_length=80,
+            description="Identifiant stable du service (minuscules, chiffres, « - », « _ », « . »).",
+        ),
+    ]
+    name: Annotated[str, Field(min_length=1, max_length=200, description="Nom du service tel qu'il est connu.")]
+    domain: Annotated[str, Field(min_length=1, description="Domaine (voir questionnaires/domains.yaml).")]
+    supplier: Annotated[str, Field(min_length=1, max_length=200, description="Fournisseur ou éditeur.")]
+    product: Annotated[str | None, Field(max_length=200, description="Produit ou offre.")] = None
+    hosted_by: Annotated[
+        str | None, Field(max_length=200, description="Hébergeur sous-jacent (pour un SaaS ou un hébergement).")
+    ] = None
+    deployment: Annotated[Deployment, Field(description="Mode de déploiement.")]
+    data_categories: Annotated[
+        list[DataCategory], Field(description="Catégories de données traitées.")
+    ] = Field(default_factory=list)
+    criticality: Annotated[Criticality, Field(description="Criticité pour la continuité du service public.")]
+    users: Annotated[int | None, Field(ge=0, le=10_000_000, description="Nombre d'utilisateurs.")] = None
+    contract: Contract | None = None
+    answers: Annotated[
+        dict[Annotated[str, Field(pattern=CRITERION_ID)], AnswerField],
+        Field(description="Réponses aux questions du référentiel, par identifiant de critère."),
+    ] = Field(default_factory=dict)
+    notes: Annotated[str | None, Field(max_length=20_000, description="Notes libres.")] = None
+
+
+class Inventory(Strict):
+    """A collectivité's inventory: its profile and its digital services."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        title="Inventaire sovdiag",
+        json_schema_extra={"description": "Inventaire des services numériques d'une collectivité (sovdiag)."},
+    )
+
+    format_version: Annotated[Literal[1], Field(description="Version du format de fichier.")] = 1
+    collectivite: Collectivite
+    diagnostic: Diagnostic
+    services: Annotated[list[Service], Field(max_length=20_000)] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- framework
+
+
+class Text(Strict):
+    fr: Annotated[str, Field(min_length=1)]
+    en: Annotated[str, Field(min_length=1)]
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.fr
+
+
+class Source(Strict):
+    id: Annotated[str, Field(pattern=IDENTIFIER)]
+    title: Annotated[str, Field(min_length=1)]
+    publisher: str | None = None
+    url: str | None = None
+    document: str | None = None
+    date: Annotated[dt.date | None, Field(description="Date of the document.")] = None
+    checked: Annotated[dt.date, Field(description="Date the source was last checked.")]
+
+
+class Reference(Strict):
+    source: Annotated[str, Field(description="A source id, or « ours » for our own choice.")]
+    ref: str | None = None
+    note: str | None = None
+
+
+class Option(Strict):
+    id: Annotated[str, Field(pattern=IDENTIFIER)]
+    label: Text
+    value: Annotated[float, Field(ge=0, le=1, description="Share of the criterion's points (0 to 1).")]
+    cap: Annotated[int | None, Field(ge=0, description="Highest level this answer allows; none = no cap.")] = None
+
+
+class AnswerCondition(Strict):
+    criterion: str
+    in_: Annotated[list[str], Field(alias="in", min_length=1)]
+
+
+class Condition(Strict):
+    """One applicability test; a criterion applies when all its conditions hold."""
+
+    deployment: list[Deployment] | None = None
+    data_any: list[DataCategory] | None = None
+    criticality: list[Criticality] | None = None
+    answer: AnswerCondition | None = None
+
+
+class Criterion(Strict):
+    id: Annotated[str, Field(pattern=CRITERION_ID)]
+    question: Text
+    help: Text
+    references: Annotated[list[Reference], Field(min_length=1)]
+    layer: Literal["core", "expert"] = "core"
+    weight: Annotated[float, Field(gt=0)] = 1.0
+    applies_when: list[Condition] = Field(default_factory=list)
+    catalog_fact: str | None = None
+    options: Annotated[list[Option], Field(min_length=2)]
+
+
+class Axis(Strict):
+    id: Annotated[str, Field(pattern=CRITERION_ID)]
+    objective: Annotated[str, Field(description="The Commission's sovereignty objective, e.g. SOV-1.")]
+    name: Text
+    description: Text
+    criteria: Annotated[list[Criterion], Field(min_length=1)]
+
+
+class Level(Strict):
+    value: Annotated[int, Field(ge=0)]
+    code: str
+    name: Text
+    description: Text
+
+
+class WeightProfile(Strict):
+    id: Annotated[str, Field(pattern=IDENTIFIER)]
+    name: Text
+    weights: dict[str, Annotated[float, Field(ge=0)]]
+    rationale: Text
+    references: Annotated[list[Reference], Field(min_length=1)]
+
+
+class Framework(Strict):
+    id: Annotated[str, Field(pattern=IDENTIFIER)]
+    version: Annotated[str, Field(min_length=1)]
+    date: dt.date
+    title: Text
+    description: Text
+    sources: Annotated[list[Source], Field(min_length=1)]
+    levels: Annotated[list[Level], Field(min_length=2)]
+    axes: Annotated[list[Axis], Field(min_length=1)]
+    weight_profiles: Annotated[list[WeightProfile], Field(min_length=1)]
+    default_profile: str
+
+
+# --------------------------------------------------------------------------- domain checklist
+
+
+class Domain(Strict):
+    id: Annotated[str, Field(pattern=IDENTIFIER)]
+    label: Text
+    layer: Literal["infrastructure", "software", "workstation", "network", "services", "ai"]
+    examples: Text | None = None
+
+
+class DomainChecklist(Strict):
+    version: str
+    domains: Annotated[list[Domain], Field(min_length=1)]

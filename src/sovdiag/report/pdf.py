@@ -1,0 +1,63 @@
+"""Lay out the HTML as a tagged PDF with WeasyPrint, fetching nothing from outside.
+
+The URL fetcher serves ``data:`` URLs and files inside the template folder only: no network, no
+``file://`` outside it. Our templates are trusted; the text inside them is not (it comes from
+inventories), and although autoescaping keeps it from becoming markup, the fetcher is the second
+lock on the door (WeasyPrint's "Security" documentation recommends both).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from sovdiag.errors import ReportError
+
+PDF_VARIANT = "pdf/ua-1"  # tagged PDF: structure, language and title for screen readers
+
+
+def make_fetcher(folder: Path) -> Any:
+    from weasyprint.urls import URLFetcher
+
+    root = folder.resolve()
+
+    class TemplateOnlyFetcher(URLFetcher):  # type: ignore[misc]
+        """Serve data: URLs and the template folder's own files; refuse everything else."""
+
+        refused: list[str]
+
+        def __init__(self) -> None:
+            super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False, timeout=2)
+            self.refused = []
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "file":
+                path = Path(unquote(urlsplit(url).path)).resolve()
+                if not path.is_relative_to(root) or not path.is_file():
+                    self.refused.append(url)
+                    raise ValueError(f"refused: {url}")
+            elif scheme != "data":
+                self.refused.append(url)
+                raise ValueError(f"refused: {url}")
+            return super().fetch(url, headers)
+
+    return TemplateOnlyFetcher()
+
+
+def html_to_pdf(html: str, folder: Path, variant: str | None = PDF_VARIANT) -> tuple[bytes, int]:
+    """Return the PDF bytes and the page count."""
+    from weasyprint import HTML
+
+    fetcher = make_fetcher(folder)
+    try:
+        document = HTML(string=html, base_url=str(folder.resolve()) + "/", url_fetcher=fetcher).render(
+            pdf_variant=variant
+        )
+        buffer = io.BytesIO()
+        document.write_pdf(buffer, pdf_variant=variant)
+    except (OSError, ValueError, RecursionError) as err:
+        raise ReportError("error.render_failed", reason=f"{type(err).__name__}: {err}") from err
+    return buffer.getvalue(), len(document.pages)
