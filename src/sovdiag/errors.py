@@ -49,7 +49,7 @@ class SovdiagError(Exception):
 
     exit_code: int = ExitCode.ERROR
 
-    def __init__(self, key: str, **params: Any) -> None:
+    def __init__(self, key: str, /, **params: Any) -> None:
         self.key = key
         self.params = params
         super().__init__(key)

@@ -7,6 +7,7 @@ rules (CLDR), so we do not hand-roll them.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date as _format_date
 from babel.numbers import format_decimal, format_percent
@@ -22,7 +23,9 @@ def score(value: float | None, lang: str, missing: str = "—") -> str:
     """A 0–100 score with one decimal: « 72,4 »."""
     if value is None:
         return missing
-    return str(format_decimal(round(value, 1), "#,##0.0", locale=_locale(lang)))
+    # Half up, as readers round by hand (56.25 -> 56.3), not banker's rounding.
+    rounded = Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return str(format_decimal(rounded, "#,##0.0", locale=_locale(lang)))
 
 
 def percent(ratio: float | None, lang: str, missing: str = "—") -> str:

@@ -325,9 +325,9 @@ def get_language() -> str:
     return _language
 
 
-def translate(key: str, **params: Any) -> str:
-    """The message ``key`` in the current language, with ``params`` filled in."""
-    template = _CATALOGS[_language].get(key) or FR.get(key) or key
+def translate(message_key: str, /, **params: Any) -> str:
+    """The message ``message_key`` in the current language, with ``params`` filled in."""
+    template = _CATALOGS[_language].get(message_key) or FR.get(message_key) or message_key
     return template.format(**params) if params else template
 
 

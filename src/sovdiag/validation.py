@@ -71,6 +71,11 @@ def _model_args(annotation: Any) -> Iterable[type[BaseModel]]:
 _PATTERN_KEYS = {"id": "expected.identifier", "siren": "expected.siren", "departement": "expected.departement"}
 
 
+def _number(value: Any) -> Any:
+    """1.0 -> 1, so that limits read as people write them."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def _expected(error: dict[str, Any], field: str) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
@@ -96,11 +101,11 @@ def _expected(error: dict[str, Any], field: str) -> str:
     if kind in {"string_too_long", "too_long"}:
         return t("expected.max_length", max=ctx.get("max_length", ""))
     if kind == "greater_than_equal":
-        return t("expected.ge", limit=ctx.get("ge"))
+        return t("expected.ge", limit=_number(ctx.get("ge")))
     if kind == "less_than_equal":
-        return t("expected.le", limit=ctx.get("le"))
+        return t("expected.le", limit=_number(ctx.get("le")))
     if kind == "greater_than":
-        return t("expected.gt", limit=ctx.get("gt"))
+        return t("expected.gt", limit=_number(ctx.get("gt")))
     if kind == "string_pattern_mismatch":
         key = _PATTERN_KEYS.get(field)
         return t(key) if key else t("expected.pattern", pattern=ctx.get("pattern", ""))

@@ -110,10 +110,10 @@ def _syntax_problem(err: yaml.MarkedYAMLError, file: str) -> Problem:
     return Problem(file, _msg("problem.yaml_syntax", detail=detail), line=mark.line + 1, column=mark.column + 1)
 
 
-def _msg(key: str, **params: Any) -> str:
+def _msg(message_key: str, **params: Any) -> str:
     from sovdiag.messages import translate
 
-    return translate(key, **params)
+    return translate(message_key, **params)
 
 
 def load_yaml(text: str, file: str, kind: str = "inventory") -> Any:
