@@ -59,12 +59,18 @@ def cli() -> object:
     return run
 
 
-def run_sovdiag(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None,
-                timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_sovdiag(
+    *args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run the installed entry point in a real subprocess."""
     full_env = {k: v for k, v in os.environ.items() if k != "SOVDIAG_LANG"}
     full_env.update({"NO_COLOR": "1", "COLUMNS": "100", **(env or {})})
     return subprocess.run(
         [sys.executable, "-m", "sovdiag", *[str(a) for a in args]],
-        capture_output=True, text=True, cwd=cwd, env=full_env, timeout=timeout, check=False,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=full_env,
+        timeout=timeout,
+        check=False,
     )

@@ -42,53 +42,83 @@ def test_unknown_profile_lists_the_choices() -> None:
 
 def test_cap_out_of_range(tmp_path: Path) -> None:
     path = mutated(tmp_path, "value: 1, cap: 2}\n      - id: A1.2", "value: 1, cap: 7}\n      - id: A1.2")
-    assert problems_of(path) == [(31, "axes[0].criteria[0].options[2].cap", "plafond 7 hors des niveaux définis (0 à 2)")]
+    assert problems_of(path) == [
+        (31, "axes[0].criteria[0].options[2].cap", "plafond 7 hors des niveaux définis (0 à 2)")
+    ]
 
 
 def test_options_must_go_from_worst_to_best(tmp_path: Path) -> None:
-    path = mutated(tmp_path, "{id: mixed, label: {fr: Mixte, en: Mixed}, value: 0.5, cap: 1}",
-                   "{id: mixed, label: {fr: Mixte, en: Mixed}, value: 0.5, cap: 3}")
+    path = mutated(
+        tmp_path,
+        "{id: mixed, label: {fr: Mixte, en: Mixed}, value: 0.5, cap: 1}",
+        "{id: mixed, label: {fr: Mixte, en: Mixed}, value: 0.5, cap: 3}",
+    )
     found = problems_of(path)
-    assert (31, "axes[0].criteria[0].options[2]",
-            "les options doivent aller de la pire à la meilleure : la valeur ou le plafond de « eu » est inférieur "
-            "à celui de l'option précédente") in found
+    assert (
+        31,
+        "axes[0].criteria[0].options[2]",
+        "les options doivent aller de la pire à la meilleure : la valeur ou le plafond de « eu » est inférieur "
+        "à celui de l'option précédente",
+    ) in found
 
 
 def test_unknown_source_and_ours_without_note(tmp_path: Path) -> None:
     path = mutated(tmp_path, 'references: [{source: csf-1.2.1, ref: "SOV-2 #1"}]', "references: [{source: csf-9}]")
-    path.write_text(path.read_text(encoding="utf-8").replace("[{source: ours, note: Test criterion.}]", "[{source: ours}]"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("[{source: ours, note: Test criterion.}]", "[{source: ours}]"),
+        encoding="utf-8",
+    )
     assert problems_of(path) == [
-        (27, "axes[0].criteria[0].references[0].source", "source « csf-9 » inconnue (ni déclarée dans sources, ni « ours »)"),
+        (
+            27,
+            "axes[0].criteria[0].references[0].source",
+            "source « csf-9 » inconnue (ni déclarée dans sources, ni « ours »)",
+        ),
         (35, "axes[0].criteria[1].references[0].note", "une référence « ours » doit expliquer son choix (note)"),
     ]
 
 
 def test_condition_on_an_unknown_or_later_criterion(tmp_path: Path) -> None:
-    path = mutated(tmp_path, "applies_when: [{answer: {criterion: A2.2, in: [\"yes\"]}}]",
-                   "applies_when: [{answer: {criterion: A2.9, in: [\"yes\"]}}, {}]")
+    path = mutated(
+        tmp_path,
+        'applies_when: [{answer: {criterion: A2.2, in: ["yes"]}}]',
+        'applies_when: [{answer: {criterion: A2.9, in: ["yes"]}}, {}]',
+    )
     found = problems_of(path)
-    assert (64, "axes[1].criteria[2].applies_when[0].answer.criterion",
-            "la condition vise le critère « A2.9 », inconnu ou placé après ce critère") in found
-    assert (64, "axes[1].criteria[2].applies_when[1]",
-            "une condition doit porter sur deployment, data_any, criticality ou answer") in found
+    assert (
+        64,
+        "axes[1].criteria[2].applies_when[0].answer.criterion",
+        "la condition vise le critère « A2.9 », inconnu ou placé après ce critère",
+    ) in found
+    assert (
+        64,
+        "axes[1].criteria[2].applies_when[1]",
+        "une condition doit porter sur deployment, data_any, criticality ou answer",
+    ) in found
 
 
 def test_condition_on_an_unknown_option(tmp_path: Path) -> None:
     path = mutated(tmp_path, 'in: ["yes"]', 'in: ["oui"]')
     assert problems_of(path) == [
-        (64, "axes[1].criteria[2].applies_when[0].answer.in",
-         "la condition vise l'option « oui », inconnue du critère A2.2")
+        (
+            64,
+            "axes[1].criteria[2].applies_when[0].answer.in",
+            "la condition vise l'option « oui », inconnue du critère A2.2",
+        )
     ]
 
 
 def test_weights_must_cover_the_axes(tmp_path: Path) -> None:
     path = mutated(tmp_path, "weights: {A1: 3, A2: 1}", "weights: {A1: 3, A3: 1}")
-    path.write_text(path.read_text(encoding="utf-8").replace("default_profile: equal", "default_profile: nope"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("default_profile: equal", "default_profile: nope"), encoding="utf-8"
+    )
     assert problems_of(path) == [
-        (76, "weight_profiles[1].weights",
-         "les poids doivent couvrir exactement les axes A1, A2 (manquants : A2 ; en trop : A3)"),
+        (
+            76,
+            "weight_profiles[1].weights",
+            "les poids doivent couvrir exactement les axes A1, A2 (manquants : A2 ; en trop : A3)",
+        ),
         (79, "default_profile", "profil par défaut « nope » inconnu"),
     ]
 
@@ -100,8 +130,11 @@ def test_duplicate_ids(tmp_path: Path) -> None:
 
 
 def test_reserved_option_ids(tmp_path: Path) -> None:
-    path = mutated(tmp_path, "{id: \"no\", label: {fr: Non, en: \"No\"}, value: 0}",
-                   "{id: unknown, label: {fr: Non, en: \"No\"}, value: 0}")
+    path = mutated(
+        tmp_path,
+        '{id: "no", label: {fr: Non, en: "No"}, value: 0}',
+        '{id: unknown, label: {fr: Non, en: "No"}, value: 0}',
+    )
     assert problems_of(path) == [
         (38, "axes[0].criteria[1].options[0].id", "« unknown » est réservé (je ne sais pas / non applicable)")
     ]

@@ -44,7 +44,9 @@ def problems(path: Path, with_framework: bool = True) -> list[tuple[int | None, 
 
 
 def test_the_mini_inventory_is_valid() -> None:
-    inventory = load_inventory(DATA / "inventory-mini.yaml", load_framework(DATA / "framework-mini.yaml"), load_domains())
+    inventory = load_inventory(
+        DATA / "inventory-mini.yaml", load_framework(DATA / "framework-mini.yaml"), load_domains()
+    )
     assert [s.id for s in inventory.services] == ["messagerie", "compta", "site"]
     assert inventory.services[0].answers["A1.2"].evidence == "CCAP art. 12"
     assert inventory.services[0].answers["A1.1"].answer == "non_eu"
@@ -56,12 +58,18 @@ def test_wrong_types_say_what_was_expected_and_found(tmp_path: Path) -> None:
     ).replace("criticality: high", "criticality: high\n    users: -3")
     found = problems(write(tmp_path, text))
     assert (4, "collectivite.population", "attendu : un nombre entier ; trouvé : « beaucoup »") in found
-    assert (5, "collectivite.departement", "attendu : un texte (mettez la valeur entre guillemets) ; trouvé : 35") in found
+    assert (
+        5,
+        "collectivite.departement",
+        "attendu : un texte (mettez la valeur entre guillemets) ; trouvé : 35",
+    ) in found
     assert (16, "services[0].users", "attendu : un nombre supérieur ou égal à 0 ; trouvé : -3") in found
 
 
 def test_missing_and_unknown_fields(tmp_path: Path) -> None:
-    text = HEADER + SERVICE.format(id="a", domain="messagerie").replace("    supplier: Fournisseur\n", "    suplier: X\n")
+    text = HEADER + SERVICE.format(id="a", domain="messagerie").replace(
+        "    supplier: Fournisseur\n", "    suplier: X\n"
+    )
     found = problems(write(tmp_path, text))
     assert (8, "services[0].supplier", "champ obligatoire manquant") in found
     assert (11, "services[0].suplier", "champ inconnu (vouliez-vous dire « supplier » ?)") in found
@@ -78,8 +86,12 @@ def test_enum_values_are_listed(tmp_path: Path) -> None:
 def test_unknown_domain_suggests_the_closest(tmp_path: Path) -> None:
     text = HEADER + SERVICE.format(id="a", domain="messageries")
     assert problems(write(tmp_path, text)) == [
-        (10, "services[0].domain",
-         "domaine inconnu « messageries » (vouliez-vous dire « messagerie » ?) ; voir la liste : sovdiag schema domains")
+        (
+            10,
+            "services[0].domain",
+            "domaine inconnu « messageries » (vouliez-vous dire « messagerie » ?) ; "
+            "voir la liste : sovdiag schema domains",
+        )
     ]
 
 
@@ -98,14 +110,19 @@ def test_bad_service_id_is_explained(tmp_path: Path) -> None:
 
 
 def test_answers_are_checked_against_the_framework(tmp_path: Path) -> None:
-    text = HEADER + SERVICE.format(id="a", domain="messagerie") + (
-        "    answers:\n      A1.1: peut-etre\n      A9.9: eu\n      A1.2: {answer: unknown, comment: à vérifier}\n"
+    text = (
+        HEADER
+        + SERVICE.format(id="a", domain="messagerie")
+        + ("    answers:\n      A1.1: peut-etre\n      A9.9: eu\n      A1.2: {answer: unknown, comment: à vérifier}\n")
     )
     found = problems(write(tmp_path, text))
     assert found == [
-        (15, "services[0].answers.A1.1",
-         "réponse « peut-etre » inconnue pour le critère A1.1 ; réponses possibles : non_eu, mixed, eu, unknown, "
-         "not_applicable"),
+        (
+            15,
+            "services[0].answers.A1.1",
+            "réponse « peut-etre » inconnue pour le critère A1.1 ; réponses possibles : non_eu, mixed, eu, unknown, "
+            "not_applicable",
+        ),
         (16, "services[0].answers.A9.9", "critère « A9.9 » inconnu du référentiel mini"),
     ]
 
@@ -113,8 +130,12 @@ def test_answers_are_checked_against_the_framework(tmp_path: Path) -> None:
 def test_profile_rules(tmp_path: Path) -> None:
     text = HEADER.replace("kind: commune", 'kind: epci\n  siren: "200000001"') + SERVICE.format(id="a", domain="sig")
     found = problems(write(tmp_path, text))
-    assert (3, "collectivite.kind", "un EPCI doit préciser epci_kind (metropole, communaute_urbaine, "
-            "communaute_agglomeration, communaute_communes, etablissement_public_territorial)") in found
+    assert (
+        3,
+        "collectivite.kind",
+        "un EPCI doit préciser epci_kind (metropole, communaute_urbaine, "
+        "communaute_agglomeration, communaute_communes, etablissement_public_territorial)",
+    ) in found
     assert (4, "collectivite.siren", "le SIREN « 200000001 » n'a pas une clé de contrôle valide") in found
 
 

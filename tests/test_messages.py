@@ -13,7 +13,9 @@ def test_both_languages_have_the_same_keys() -> None:
 
 
 def test_both_languages_have_the_same_placeholders() -> None:
-    different = {k: (placeholders(FR[k]), placeholders(EN[k])) for k in FR if placeholders(FR[k]) != placeholders(EN[k])}
+    different = {
+        k: (placeholders(FR[k]), placeholders(EN[k])) for k in FR if placeholders(FR[k]) != placeholders(EN[k])
+    }
     assert different == {}
 
 
@@ -23,7 +25,8 @@ def test_no_user_message_is_written_in_the_cli_code() -> None:
 
     literal = re.compile(r"print_text\(\s*[\"']")
     offenders = [
-        str(path.relative_to(ROOT)) for path in (ROOT / "src" / "sovdiag" / "cli").glob("*.py")
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "src" / "sovdiag" / "cli").glob("*.py")
         if literal.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []

@@ -101,35 +101,47 @@ ANSWER = {k: st.sampled_from([*v, "unknown", "not_applicable", None]) for k, v i
 @st.composite
 def services(draw: st.DrawFn) -> Service:
     answers = {k: v for k in CRITERIA if (v := draw(ANSWER[k])) is not None}
-    return Service.model_validate({
-        "id": "s", "name": "S", "domain": "sig", "supplier": "X",
-        "deployment": draw(st.sampled_from(["saas", "hosted", "on_premises", "iaas_paas"])),
-        "criticality": "high", "answers": answers,
-    })
+    return Service.model_validate(
+        {
+            "id": "s",
+            "name": "S",
+            "domain": "sig",
+            "supplier": "X",
+            "deployment": draw(st.sampled_from(["saas", "hosted", "on_premises", "iaas_paas"])),
+            "criticality": "high",
+            "answers": answers,
+        }
+    )
 
 
 def score_one(framework: LoadedFramework, service: Service):  # type: ignore[no-untyped-def]
-    inventory = Inventory.model_validate({
-        "collectivite": {"name": "C", "kind": "commune"},
-        "diagnostic": {"conducted_by": "X", "date": "2026-01-01"},
-        "services": [service.model_dump(mode="json")],
-    })
+    inventory = Inventory.model_validate(
+        {
+            "collectivite": {"name": "C", "kind": "commune"},
+            "diagnostic": {"conducted_by": "X", "date": "2026-01-01"},
+            "services": [service.model_dump(mode="json")],
+        }
+    )
     return score_inventory(inventory, framework).services[0]
 
 
 @settings(max_examples=300, deadline=None)
 @given(service=services())
-def test_prudent_never_above_declared_and_overall_never_above_axes(framework: LoadedFramework, service: Service) -> None:
+def test_prudent_never_above_declared_and_overall_never_above_axes(
+    framework: LoadedFramework, service: Service
+) -> None:
     result = score_one(framework, service)
     if result.score is not None:
         assert result.prudent_score is not None
         assert result.prudent_score <= result.score + 1e-9
     if result.level is not None:
-        assert result.prudent_level is not None and result.prudent_level <= result.level
+        assert result.prudent_level is not None
+        assert result.prudent_level <= result.level
         assert all(result.level <= a.level for a in result.axes if a.level is not None)
     for axis in result.axes:
         if axis.level is not None:
-            assert axis.prudent_level is not None and axis.prudent_level <= axis.level
+            assert axis.prudent_level is not None
+            assert axis.prudent_level <= axis.level
 
 
 @settings(max_examples=300, deadline=None)
@@ -153,7 +165,8 @@ def test_a_better_answer_never_lowers_a_score_or_a_level(
         if a_w.level is not None and a_b.level is not None:
             assert a_b.level >= a_w.level
         if a_w.prudent_score is not None:
-            assert a_b.prudent_score is not None and a_b.prudent_score >= a_w.prudent_score - 1e-9
+            assert a_b.prudent_score is not None
+            assert a_b.prudent_score >= a_w.prudent_score - 1e-9
 
 
 @settings(max_examples=200, deadline=None)

@@ -61,7 +61,10 @@ def load_framework(path: Path | None = None) -> LoadedFramework:
         locator = LineLocator(text)
         raise FrameworkError(
             file,
-            [Problem(file, message, path=render_path(where), line=locator.line_of(where)) for where, message in problems],
+            [
+                Problem(file, message, path=render_path(where), line=locator.line_of(where))
+                for where, message in problems
+            ],
             "framework",
         )
     return LoadedFramework(model, path, hashlib.sha256(text.encode("utf-8")).hexdigest())
@@ -107,22 +110,31 @@ def check_framework(fw: Framework) -> list[tuple[Sequence[PathPart], str]]:
                 previous_value, previous_cap = option.value, cap
             for k, cond in enumerate(crit.applies_when):
                 at = [*where, "applies_when", k]
-                if cond.deployment is None and cond.data_any is None and cond.criticality is None and cond.answer is None:
+                if (
+                    cond.deployment is None
+                    and cond.data_any is None
+                    and cond.criticality is None
+                    and cond.answer is None
+                ):
                     problems.append((at, t("problem.condition_empty")))
                 if cond.answer is not None:
                     target = seen_criteria.get(cond.answer.criterion)
                     if target is None:
                         problems.append(
-                            ([*at, "answer", "criterion"],
-                             t("problem.condition_unknown_criterion", criterion=cond.answer.criterion))
+                            (
+                                [*at, "answer", "criterion"],
+                                t("problem.condition_unknown_criterion", criterion=cond.answer.criterion),
+                            )
                         )
                     else:
                         valid = {opt.id for opt in target.options} | set(RESERVED_ANSWERS)
                         for option_id in cond.answer.in_:
                             if option_id not in valid:
                                 problems.append(
-                                    ([*at, "answer", "in"],
-                                     t("problem.condition_unknown_option", option=option_id, criterion=target.id))
+                                    (
+                                        [*at, "answer", "in"],
+                                        t("problem.condition_unknown_option", option=option_id, criterion=target.id),
+                                    )
                                 )
             seen_criteria.setdefault(crit.id, crit)
 
@@ -134,9 +146,15 @@ def check_framework(fw: Framework) -> list[tuple[Sequence[PathPart], str]]:
         extra = [k for k in profile.weights if k not in axis_ids]
         if missing or extra:
             problems.append(
-                ([*where, "weights"],
-                 t("problem.weights_axes", axes=", ".join(axis_ids), missing=", ".join(missing) or "—",
-                   extra=", ".join(extra) or "—"))
+                (
+                    [*where, "weights"],
+                    t(
+                        "problem.weights_axes",
+                        axes=", ".join(axis_ids),
+                        missing=", ".join(missing) or "—",
+                        extra=", ".join(extra) or "—",
+                    ),
+                )
             )
         elif sum(profile.weights.values()) <= 0:
             problems.append(([*where, "weights"], t("problem.weights_zero")))

@@ -48,7 +48,10 @@ def load_inventory(
     if problems:
         raise ValidationFailed(
             file,
-            [Problem(file, message, path=render_path(where), line=locator.line_of(where)) for where, message in problems],
+            [
+                Problem(file, message, path=render_path(where), line=locator.line_of(where))
+                for where, message in problems
+            ],
         )
     return inventory
 
@@ -86,8 +89,10 @@ def check_inventory(
         contract = service.contract
         if contract and contract.start and contract.end and contract.end < contract.start:
             problems.append(
-                ([*where, "contract", "end"],
-                 t("problem.contract_dates", start=contract.start.isoformat(), end=contract.end.isoformat()))
+                (
+                    [*where, "contract", "end"],
+                    t("problem.contract_dates", start=contract.start.isoformat(), end=contract.end.isoformat()),
+                )
             )
         if criteria is None or framework is None:
             continue
@@ -97,15 +102,23 @@ def check_inventory(
                 close = difflib.get_close_matches(criterion_id, list(criteria), n=1, cutoff=0.6)
                 hint = t("problem.extra_hint", suggestion=close[0]) if close else ""
                 problems.append(
-                    ([*where, "answers", criterion_id],
-                     t("problem.unknown_criterion", criterion=criterion_id, framework=framework.model.id, hint=hint))
+                    (
+                        [*where, "answers", criterion_id],
+                        t("problem.unknown_criterion", criterion=criterion_id, framework=framework.model.id, hint=hint),
+                    )
                 )
                 continue
             valid = [o.id for o in criterion.options]
             if answer.answer not in valid and answer.answer not in RESERVED_ANSWERS:
                 problems.append(
-                    ([*where, "answers", criterion_id],
-                     t("problem.unknown_option", answer=answer.answer, criterion=criterion_id,
-                       choices=", ".join([*valid, *RESERVED_ANSWERS])))
+                    (
+                        [*where, "answers", criterion_id],
+                        t(
+                            "problem.unknown_option",
+                            answer=answer.answer,
+                            criterion=criterion_id,
+                            choices=", ".join([*valid, *RESERVED_ANSWERS]),
+                        ),
+                    )
                 )
     return problems

@@ -126,12 +126,8 @@ class Contract(Strict):
     notice_months: Annotated[
         int | None, Field(ge=0, le=120, description="Préavis de résiliation ou de non-reconduction, en mois.")
     ] = None
-    renewal: Annotated[
-        Renewal | None, Field(description="Reconduction : tacite, expresse ou aucune.")
-    ] = None
-    annual_cost: Annotated[
-        float | None, Field(ge=0, le=1e10, description="Coût annuel en euros TTC.")
-    ] = None
+    renewal: Annotated[Renewal | None, Field(description="Reconduction : tacite, expresse ou aucune.")] = None
+    annual_cost: Annotated[float | None, Field(ge=0, le=1e10, description="Coût annuel en euros TTC.")] = None
 
 
 def _answer_shorthand(value: Any) -> Any:
@@ -176,9 +172,9 @@ class Service(Strict):
         str | None, Field(max_length=200, description="Hébergeur sous-jacent (pour un SaaS ou un hébergement).")
     ] = None
     deployment: Annotated[Deployment, Field(description="Mode de déploiement.")]
-    data_categories: Annotated[
-        list[DataCategory], Field(description="Catégories de données traitées.")
-    ] = Field(default_factory=list)
+    data_categories: Annotated[list[DataCategory], Field(description="Catégories de données traitées.")] = Field(
+        default_factory=list
+    )
     criticality: Annotated[Criticality, Field(description="Criticité pour la continuité du service public.")]
     users: Annotated[int | None, Field(ge=0, le=10_000_000, description="Nombre d'utilisateurs.")] = None
     contract: Contract | None = None

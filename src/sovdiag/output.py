@@ -22,6 +22,13 @@ def check_not_input(output: Path, inputs: Iterable[Path]) -> None:
             raise SovdiagError("cli.output_is_input", file=str(output))
 
 
+def _default_mode() -> int:
+    """The permissions a plain ``open()`` would give (mkstemp's are owner-only)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_atomic(path: Path, data: bytes | str) -> None:
     payload = data.encode("utf-8") if isinstance(data, str) else data
     directory = path.resolve().parent
@@ -30,6 +37,7 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     except OSError as err:
         raise SovdiagError("error.write_failed", file=str(path), reason=err.strerror or str(err)) from err
     try:
+        os.fchmod(fd, _default_mode())
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()

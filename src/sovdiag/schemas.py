@@ -6,11 +6,13 @@ import json
 from typing import Any
 
 
-
 def schema_dict(kind: str) -> dict[str, Any]:
+    from pydantic import BaseModel
+
     from sovdiag.models import DomainChecklist, Framework, Inventory
 
-    model = {"inventory": Inventory, "framework": Framework, "domains": DomainChecklist}[kind]
+    models: dict[str, type[BaseModel]] = {"inventory": Inventory, "framework": Framework, "domains": DomainChecklist}
+    model = models[kind]
     schema = model.model_json_schema(by_alias=True)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -124,7 +124,8 @@ class Results:
         for service, result in zip(data["services"], self.services, strict=True):
             service["coverage"] = result.coverage
         data["summary"]["coverage"] = self.summary.coverage
-        return _jsonable(data)
+        jsonable: dict[str, Any] = _jsonable(data)
+        return jsonable
 
 
 def _jsonable(value: Any) -> Any:
@@ -156,9 +157,7 @@ def _compile(framework: LoadedFramework) -> list[tuple[str, list[_CompiledCriter
         crits = []
         for crit in axis.criteria:
             options = {o.id: (o.value, top if o.cap is None else o.cap) for o in crit.options}
-            crits.append(
-                _CompiledCriterion(crit.id, crit.weight, options, _worst(crit, top), tuple(crit.applies_when))
-            )
+            crits.append(_CompiledCriterion(crit.id, crit.weight, options, _worst(crit, top), tuple(crit.applies_when)))
         compiled.append((axis.id, crits))
     return compiled
 
@@ -186,9 +185,7 @@ def condition_holds(cond: Condition, service: Service) -> bool:
 # --------------------------------------------------------------------------- scoring
 
 
-def score_inventory(
-    inventory: Inventory, framework: LoadedFramework, profile_id: str | None = None
-) -> Results:
+def score_inventory(inventory: Inventory, framework: LoadedFramework, profile_id: str | None = None) -> Results:
     profile, weights = framework.profile(profile_id)
     compiled = _compile(framework)
     services = [_score_service(s, compiled, weights) for s in inventory.services]
@@ -210,8 +207,8 @@ def _score_service(
     service: Service, compiled: list[tuple[str, list[_CompiledCriterion]]], weights: dict[str, float]
 ) -> ServiceResult:
     axes = [_score_axis(axis_id, crits, service) for axis_id, crits in compiled]
-    score = _weighted(((a.score, weights[a.axis]) for a in axes))
-    prudent = _weighted(((a.prudent_score, weights[a.axis]) for a in axes))
+    score = _weighted((a.score, weights[a.axis]) for a in axes)
+    prudent = _weighted((a.prudent_score, weights[a.axis]) for a in axes)
     level, binding_axis, binding_criterion = _weakest((a.level, a.axis, a.binding) for a in axes)
     p_level, p_axis, p_criterion = _weakest((a.prudent_level, a.axis, a.prudent_binding) for a in axes)
     return ServiceResult(

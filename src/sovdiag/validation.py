@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from sovdiag.errors import Problem, ValidationFailed
 from sovdiag.messages import translate as t
@@ -76,7 +77,7 @@ def _number(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-def _expected(error: dict[str, Any], field: str) -> str:
+def _expected(error: ErrorDetails, field: str) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     value = error.get("input")
@@ -112,9 +113,7 @@ def _expected(error: dict[str, Any], field: str) -> str:
     return t("expected.value", detail=error.get("msg", kind))
 
 
-def problems_from(
-    err: ValidationError, model: type[BaseModel], file: str, locator: LineLocator
-) -> list[Problem]:
+def problems_from(err: ValidationError, model: type[BaseModel], file: str, locator: LineLocator) -> list[Problem]:
     problems: list[Problem] = []
     known = sorted(_field_names(model))
     for error in err.errors(include_url=False):

@@ -77,7 +77,7 @@ def _scan(text: str, file: str) -> list[Problem]:
                 continue
             if not isinstance(event, _NODE_START):
                 continue
-            line = event.start_mark.line + 1
+            line = event.start_mark.line + 1 if event.start_mark is not None else None
             if isinstance(event, yaml.AliasEvent) or event.anchor is not None:
                 problems.append(Problem(file, _msg("problem.alias"), line=line))
                 return problems
@@ -85,9 +85,7 @@ def _scan(text: str, file: str) -> list[Problem]:
                 frame = stack[-1]
                 if frame.expect_key and isinstance(event, yaml.ScalarEvent):
                     if event.value in frame.keys:
-                        problems.append(
-                            Problem(file, _msg("problem.duplicate_key", key=event.value), line=line)
-                        )
+                        problems.append(Problem(file, _msg("problem.duplicate_key", key=event.value), line=line))
                     frame.keys.add(event.value)
                 frame.expect_key = not frame.expect_key
             if not isinstance(event, yaml.ScalarEvent):
@@ -105,7 +103,7 @@ def _scan(text: str, file: str) -> list[Problem]:
 def _syntax_problem(err: yaml.MarkedYAMLError, file: str) -> Problem:
     mark = err.problem_mark or err.context_mark
     detail = err.problem or str(err)
-    if mark is None:
+    if mark is None or not hasattr(mark, "line"):
         return Problem(file, _msg("problem.yaml_syntax", detail=detail))
     return Problem(file, _msg("problem.yaml_syntax", detail=detail), line=mark.line + 1, column=mark.column + 1)
 

@@ -34,8 +34,11 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
         except SovdiagError as error:
             if State.debug:
                 raise
-            err.print(f"{t('cli.error')} : {error}" if _is_french() else f"{t('cli.error')}: {error}",
-                      markup=False, soft_wrap=True)
+            err.print(
+                f"{t('cli.error')} : {error}" if _is_french() else f"{t('cli.error')}: {error}",
+                markup=False,
+                soft_wrap=True,
+            )
             raise typer.Exit(error.exit_code) from None
         except KeyboardInterrupt:
             err.print(t("cli.interrupted"), markup=False)

@@ -24,15 +24,11 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("--output", "-o", help=t("cli.report.opt.output"), show_default=False)
         ] = None,
         fmt: Annotated[str, typer.Option("--format", "-f", help=t("cli.report.opt.format"))] = "pdf",
-        date: Annotated[
-            str | None, typer.Option("--date", help=t("cli.report.opt.date"), show_default=False)
-        ] = None,
+        date: Annotated[str | None, typer.Option("--date", help=t("cli.report.opt.date"), show_default=False)] = None,
         framework: Annotated[
             Path | None, typer.Option("--framework", help=t("cli.opt.framework"), show_default=False)
         ] = None,
-        weights: Annotated[
-            str | None, typer.Option("--weights", help=t("cli.opt.weights"), show_default=False)
-        ] = None,
+        weights: Annotated[str | None, typer.Option("--weights", help=t("cli.opt.weights"), show_default=False)] = None,
     ) -> None:
         if fmt not in FORMATS:
             raise typer.BadParameter(t("cli.unknown_format", fmt=fmt), param_hint="--format")
@@ -59,5 +55,3 @@ def _parse_date(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(t("expected.date"), param_hint="--date") from None
-
-

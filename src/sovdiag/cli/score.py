@@ -28,9 +28,7 @@ def register(app: typer.Typer) -> None:
         framework: Annotated[
             Path | None, typer.Option("--framework", help=t("cli.opt.framework"), show_default=False)
         ] = None,
-        weights: Annotated[
-            str | None, typer.Option("--weights", help=t("cli.opt.weights"), show_default=False)
-        ] = None,
+        weights: Annotated[str | None, typer.Option("--weights", help=t("cli.opt.weights"), show_default=False)] = None,
     ) -> None:
         from sovdiag.output import check_not_input, write_atomic
         from sovdiag.pipeline import open_diagnostic

@@ -60,9 +60,13 @@ def _build(results: Results, diag: OpenDiagnostic, lang: str, report_date: dt.da
             "level": level_view(s.level),
             "prudent_level": level_view(s.prudent_level),
             "binding": (
-                {"id": binding.id, "axis": axes[s.binding_axis].name.get(lang) if s.binding_axis else "",
-                 "question": binding.question.get(lang)}
-                if binding else None
+                {
+                    "id": binding.id,
+                    "axis": axes[s.binding_axis].name.get(lang) if s.binding_axis else "",
+                    "question": binding.question.get(lang),
+                }
+                if binding
+                else None
             ),
             "answered": s.answered,
             "applicable": s.applicable,
@@ -76,24 +80,38 @@ def _build(results: Results, diag: OpenDiagnostic, lang: str, report_date: dt.da
     level_counts = Counter(s.level for s in results.services)
     n = len(results.services) or 1
     distribution = [
-        {**level_view(value), "count": level_counts.get(value, 0), "share": level_counts.get(value, 0) / n,
-         "share_text": fmt.percent(level_counts.get(value, 0) / n, lang),
-         "description": levels[value].description.get(lang)}
+        {
+            **level_view(value),
+            "count": level_counts.get(value, 0),
+            "share": level_counts.get(value, 0) / n,
+            "share_text": fmt.percent(level_counts.get(value, 0) / n, lang),
+            "description": levels[value].description.get(lang),
+        }
         for value in sorted(levels)
     ]
     if level_counts.get(None):
         distribution.append(
-            {**level_view(None), "count": level_counts[None], "share": level_counts[None] / n,
-             "share_text": fmt.percent(level_counts[None] / n, lang), "description": ""}
+            {
+                **level_view(None),
+                "count": level_counts[None],
+                "share": level_counts[None] / n,
+                "share_text": fmt.percent(level_counts[None] / n, lang),
+                "description": "",
+            }
         )
     axis_means = []
     for axis_id in results.axis_ids:
         values = [a.score for s in results.services for a in s.axes if a.axis == axis_id and a.score is not None]
         mean = sum(values) / len(values) if values else None
         axis_means.append(
-            {"id": axis_id, "name": axes[axis_id].name.get(lang), "objective": axes[axis_id].objective,
-             "score": fmt.score(mean, lang), "score_value": mean if mean is not None else 0.0,
-             "weight": fmt.percent(results.weights[axis_id] / total_weight, lang)}
+            {
+                "id": axis_id,
+                "name": axes[axis_id].name.get(lang),
+                "objective": axes[axis_id].objective,
+                "score": fmt.score(mean, lang),
+                "score_value": mean if mean is not None else 0.0,
+                "weight": fmt.percent(results.weights[axis_id] / total_weight, lang),
+            }
         )
     profile_view = inventory.collectivite
     kind = t(f"kind.{profile_view.kind.value}")

@@ -1,0 +1,188 @@
+"""Real reports: rendered by WeasyPrint, read back with pypdf, checked against the scores."""
+
+from __future__ import annotations
+
+import io
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from sovdiag.pipeline import open_diagnostic
+from sovdiag.report import build_report
+from sovdiag.report.pdf import make_fetcher
+from sovdiag.resources import templates_dir
+
+
+def pdf_text(path: Path) -> str:
+    reader = PdfReader(path)
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+@pytest.fixture(scope="module")
+def mini_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.conftest import DATA
+
+    out = tmp_path_factory.mktemp("report") / "rapport.pdf"
+    diag = open_diagnostic(DATA / "inventory-mini.yaml", DATA / "framework-mini.yaml")
+    build_report(diag, fmt="pdf", lang="fr", output=out)
+    return out
+
+
+def test_pdf_text_matches_the_scores(mini_pdf: Path) -> None:
+    text = pdf_text(mini_pdf)
+    assert "Diagnostic de dépendance numérique" in text
+    assert "Commune de Test" in text
+    assert "1 octobre 2026" in text  # French long date of the diagnostic
+    assert "56,3" in text
+    assert "25,0" in text
+    for line in ("Messagerie", "Comptabilité", "Site web", "Microsoft 365"):
+        assert line in text
+    assert "62,5" in text
+    assert "50,0" in text
+
+
+def test_pdf_is_tagged_with_language_and_title(mini_pdf: Path) -> None:
+    reader = PdfReader(mini_pdf)
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root
+    assert root["/Lang"] == "fr"
+    assert root["/MarkInfo"]["/Marked"]
+    assert reader.metadata is not None
+    assert reader.metadata.title == "Diagnostic de dépendance numérique — Commune de Test"
+    assert reader.metadata.author == "Alice Martin, DGS"
+    assert len(reader.pages) >= 3
+    assert not reader.attachments
+
+
+def test_page_numbers_in_the_footer(mini_pdf: Path) -> None:
+    reader = PdfReader(mini_pdf)
+    total = len(reader.pages)
+    assert f"Page 2 / {total}" in (reader.pages[1].extract_text() or "")
+
+
+def test_english_report(tmp_path: Path, mini_inventory: Path, mini_framework: Path) -> None:
+    out = tmp_path / "report.html"
+    build_report(open_diagnostic(mini_inventory, mini_framework), fmt="html", lang="en", output=out)
+    html = out.read_text(encoding="utf-8")
+    assert '<html lang="en">' in html
+    assert "Digital dependence diagnostic" in html
+    assert "1 October 2026" in html
+    assert "56.3" in html
+
+
+def test_same_inputs_give_byte_identical_html(tmp_path: Path, mini_inventory: Path, mini_framework: Path) -> None:
+    import datetime as dt
+
+    diag = open_diagnostic(mini_inventory, mini_framework)
+    first, second = tmp_path / "a.html", tmp_path / "b.html"
+    build_report(diag, fmt="html", lang="fr", output=first, date=dt.date(2026, 11, 23))
+    build_report(diag, fmt="html", lang="fr", output=second, date=dt.date(2026, 11, 23))
+    assert first.read_bytes() == second.read_bytes()
+    assert "23 novembre 2026" in first.read_text(encoding="utf-8")
+
+
+class Listener:
+    """A TCP listener on loopback that records every connection it receives."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while self.running:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self.running = False
+        self.thread.join(timeout=2)
+        self.sock.close()
+
+
+def test_hostile_text_is_printed_never_fetched(tmp_path: Path, mini_framework: Path) -> None:
+    listener = Listener()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("CONTENU-SECRET-42", encoding="utf-8")
+    url = f"http://127.0.0.1:{listener.port}/x"
+    payloads = {
+        "name": f'<img src="file://{secret}">',
+        "supplier": f'<link rel="attachment" href="file://{secret}">',
+        "product": f"<style>@import url({url}/i);</style>",
+        "notes": f"background: url({url}/n)",
+        "domain_name": f'<svg><image href="{url}/s"/><script>alert(1)</script></svg>',
+    }
+    inventory = tmp_path / "hostile.yaml"
+    inventory.write_text(
+        "collectivite:\n"
+        f"  name: '{payloads['domain_name']}'\n"
+        "  kind: commune\n"
+        "diagnostic:\n"
+        f"  conducted_by: '<iframe src=\"{url}/c\">'\n"
+        "  date: 2026-10-01\n"
+        "services:\n"
+        "  - id: a\n"
+        f"    name: '{payloads['name']}'\n"
+        "    domain: messagerie\n"
+        f"    supplier: '{payloads['supplier']}'\n"
+        f"    product: '{payloads['product']}'\n"
+        "    deployment: saas\n"
+        "    criticality: high\n"
+        f"    notes: '{payloads['notes']}'\n"
+        "    answers: {A1.1: eu}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "r.pdf"
+    try:
+        build_report(open_diagnostic(inventory, mini_framework), fmt="pdf", lang="fr", output=out)
+    finally:
+        listener.close()
+    assert listener.connections == 0
+    reader = PdfReader(out)
+    assert not reader.attachments
+    text = pdf_text(out).replace("\n", "")
+    assert "CONTENU-SECRET-42" not in text
+    assert "<img src=" in text
+    assert '<link rel="attachment"' in text
+
+
+def test_fetcher_refuses_outside_files_and_network(tmp_path: Path) -> None:
+    fetcher = make_fetcher(templates_dir())
+    for url in ("file:///etc/passwd", "http://127.0.0.1:9/x", "https://example.org/a.css", "ftp://x/y"):
+        with pytest.raises(ValueError, match="refused"):
+            fetcher.fetch(url)
+    assert len(fetcher.refused) == 4
+    css = (templates_dir() / "report.css").resolve()
+    response = fetcher.fetch(css.as_uri())
+    assert response is not None
+
+
+def test_html_output_is_self_contained(tmp_path: Path, mini_inventory: Path, mini_framework: Path) -> None:
+    out = tmp_path / "r.html"
+    build_report(open_diagnostic(mini_inventory, mini_framework), fmt="html", lang="fr", output=out)
+    html = out.read_text(encoding="utf-8")
+    assert "<link" not in html
+    assert "src=" not in html
+    assert "@page" in html
+
+
+def test_cli_report_writes_pdf(cli, tmp_path: Path, mini_inventory: Path, mini_framework: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "rapport.pdf"
+    result = cli("report", mini_inventory, "--framework", mini_framework, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    pages = len(PdfReader(io.BytesIO(out.read_bytes())).pages)
+    assert f"Rapport écrit dans {out} ({pages} pages)." in result.stdout
+    assert not list(tmp_path.glob(".*.tmp"))  # no temporary file left behind
