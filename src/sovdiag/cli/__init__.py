@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from sovdiag import __version__
-from sovdiag.cli.console import State, err, print_text
+from sovdiag.cli.console import Group, State, err, print_text
 from sovdiag.messages import LANGUAGES, get_language, set_language
 from sovdiag.messages import translate as t
 
@@ -44,11 +44,27 @@ def _set_lang(value: str | None) -> str | None:
     return value
 
 
+def _translate_typer() -> None:
+    """Typer's help screens have a few words of their own; say them in the interface language."""
+    from typer import rich_utils
+
+    rich_utils.DEFAULT_STRING = t("cli.typer.default")
+    rich_utils.REQUIRED_LONG_STRING = t("cli.typer.required")
+    rich_utils.ARGUMENTS_PANEL_TITLE = t("cli.typer.arguments")
+    rich_utils.OPTIONS_PANEL_TITLE = t("cli.typer.options")
+    rich_utils.COMMANDS_PANEL_TITLE = t("cli.typer.commands")
+    rich_utils.ERRORS_PANEL_TITLE = t("cli.typer.error")
+    rich_utils.ABORTED_TEXT = t("cli.typer.aborted")
+    rich_utils.RICH_HELP = t("cli.typer.try_help")
+
+
 def build_app() -> typer.Typer:
     """The Typer application, with help texts in the current language."""
     from sovdiag.cli import report, schema, score, validate
 
+    _translate_typer()
     app = typer.Typer(
+        cls=Group,
         name="sovdiag",
         help=t("cli.help"),
         epilog=t("cli.epilog"),

@@ -8,6 +8,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from typer.core import TyperCommand, TyperGroup
 
 from sovdiag.errors import ExitCode, SovdiagError
 from sovdiag.messages import translate as t
@@ -55,3 +56,21 @@ def _is_french() -> bool:
 
 def print_text(text: str, **kwargs: Any) -> None:
     out.print(text, markup=False, soft_wrap=True, **kwargs)
+
+
+class _TranslatedHelp:
+    """Give the --help option's own text in the interface language (Click writes it in English)."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = t("cli.opt.help")
+        return option
+
+
+class Group(_TranslatedHelp, TyperGroup):
+    pass
+
+
+class Command(_TranslatedHelp, TyperCommand):
+    pass

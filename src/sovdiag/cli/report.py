@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from sovdiag.cli.console import handle_errors, print_text
+from sovdiag.cli.console import Command, handle_errors, print_text
 from sovdiag.messages import get_language
 from sovdiag.messages import translate as t
 
@@ -16,10 +16,12 @@ FORMATS = ("pdf", "html")
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("report", help=t("cli.report.help"))
+    @app.command("report", help=t("cli.report.help"), cls=Command)
     @handle_errors
     def report(
-        inventory: Annotated[Path, typer.Argument(help=t("cli.arg.inventory"), show_default=False)],
+        inventory: Annotated[
+            Path, typer.Argument(help=t("cli.arg.inventory"), show_default=False, metavar=t("cli.metavar.file"))
+        ],
         output: Annotated[
             Path | None, typer.Option("--output", "-o", help=t("cli.report.opt.output"), show_default=False)
         ] = None,

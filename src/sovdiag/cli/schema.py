@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from sovdiag.cli.console import handle_errors
+from sovdiag.cli.console import Command, handle_errors
 from sovdiag.errors import SovdiagError
 from sovdiag.messages import translate as t
 
@@ -15,7 +15,7 @@ KINDS = ("inventory", "framework", "domains")
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("schema", help=t("cli.schema.help"))
+    @app.command("schema", help=t("cli.schema.help"), cls=Command)
     @handle_errors
     def schema(
         kind: Annotated[str, typer.Argument(help=t("cli.schema.arg.kind"), show_default=False)],

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sovdiag.cli.console import handle_errors, out, print_text
+from sovdiag.cli.console import Command, handle_errors, out, print_text
 from sovdiag.messages import get_language
 from sovdiag.messages import translate as t
 
@@ -18,10 +18,12 @@ if TYPE_CHECKING:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("score", help=t("cli.score.help"))
+    @app.command("score", help=t("cli.score.help"), cls=Command)
     @handle_errors
     def score(
-        inventory: Annotated[Path, typer.Argument(help=t("cli.arg.inventory"), show_default=False)],
+        inventory: Annotated[
+            Path, typer.Argument(help=t("cli.arg.inventory"), show_default=False, metavar=t("cli.metavar.file"))
+        ],
         json_path: Annotated[
             Path | None, typer.Option("--json", help=t("cli.score.opt.json"), show_default=False)
         ] = None,

@@ -7,15 +7,17 @@ from typing import Annotated
 
 import typer
 
-from sovdiag.cli.console import handle_errors, print_text
+from sovdiag.cli.console import Command, handle_errors, print_text
 from sovdiag.messages import translate as t
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("validate", help=t("cli.validate.help"))
+    @app.command("validate", help=t("cli.validate.help"), cls=Command)
     @handle_errors
     def validate(
-        inventory: Annotated[Path, typer.Argument(help=t("cli.arg.inventory"), show_default=False)],
+        inventory: Annotated[
+            Path, typer.Argument(help=t("cli.arg.inventory"), show_default=False, metavar=t("cli.metavar.file"))
+        ],
         framework: Annotated[
             Path | None, typer.Option("--framework", help=t("cli.opt.framework"), show_default=False)
         ] = None,
