@@ -152,7 +152,7 @@ class Answer(Strict):
     ] = None
 
 
-AnswerField = Annotated[Answer, BeforeValidator(_answer_shorthand)]
+AnswerField = Annotated[Answer, BeforeValidator(_answer_shorthand, json_schema_input_type=str | Answer)]
 
 
 class Service(Strict):
