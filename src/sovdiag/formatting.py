@@ -32,7 +32,7 @@ def percent(ratio: float | None, lang: str, missing: str = "—") -> str:
     """A ratio 0–1 as a whole percentage: « 85 % »."""
     if ratio is None:
         return missing
-    return str(format_percent(ratio, "#,##0 %", locale=_locale(lang)))
+    return str(format_percent(ratio, locale=_locale(lang)))
 
 
 def number(value: float | int, lang: str, decimals: int = 0) -> str:
