@@ -40,8 +40,9 @@ def run(cmd: list[str], runs: int) -> tuple[float, float]:
     times, peaks = [], []
     for _ in range(runs):
         start = time.perf_counter()
-        child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                 env={**os.environ, "NO_COLOR": "1"})
+        child = subprocess.Popen(
+            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "NO_COLOR": "1"}
+        )
         _, _, usage = os.wait4(child.pid, 0)  # this child's own peak, not the maximum of all children
         child.returncode = 0
         times.append(time.perf_counter() - start)
@@ -61,8 +62,10 @@ def main() -> None:
     args = parser.parse_args()
     sovdiag = [sys.executable, "-m", "sovdiag"]
     rows: list[tuple[str, str, str, str]] = []
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{platform.system()} {platform.release()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
@@ -70,8 +73,14 @@ def main() -> None:
         minimal.write_text(MINIMAL_TYPER, encoding="utf-8")
         ours, ours_mem = run([*sovdiag, "--help"], args.runs)
         floor, _ = run([sys.executable, str(minimal), "--help"], args.runs)
-        rows.append(("sovdiag --help", f"{ours:.3f} s", f"{ours_mem:.0f} MiB",
-                     f"{ours / floor:.2f}× minimal Typer app ({floor:.3f} s); target ≤ 1.5×"))
+        rows.append(
+            (
+                "sovdiag --help",
+                f"{ours:.3f} s",
+                f"{ours_mem:.0f} MiB",
+                f"{ours / floor:.2f}× minimal Typer app ({floor:.3f} s); target ≤ 1.5×",
+            )
+        )
 
         for n in (10, 100, 1_000, 10_000):
             path = write_inventory(tmpdir / f"inv-{n}.yaml", n)
@@ -85,22 +94,35 @@ def main() -> None:
                 "from sovdiag.pipeline import open_diagnostic\n"
                 "from sovdiag.scoring import score_inventory\n"
                 f"p = Path({str(path)!r})\n"
-                "t = time.perf_counter(); yaml.load(p.read_text(), Loader=yaml.CSafeLoader); bare = time.perf_counter() - t\n"
+                "t = time.perf_counter(); yaml.load(p.read_text(), Loader=yaml.CSafeLoader)\n"
+                "bare = time.perf_counter() - t\n"
                 "t = time.perf_counter(); d = open_diagnostic(p); load = time.perf_counter() - t\n"
                 "t = time.perf_counter(); score_inventory(d.inventory, d.framework); sc = time.perf_counter() - t\n"
                 "print(f'{bare:.3f} {load:.3f} {sc:.3f}')\n"
             )
             bare, load, scoring = (float(x) for x in detail.split())
-            rows.append((f"  in-process {n:,}: load / bare CSafeLoader / scoring", f"{load:.3f} s", "",
-                         f"load {load / bare:.2f}× bare parse ({bare:.3f} s); scoring {scoring:.3f} s"
-                         + ("; targets: load ≤ 1.5× bare, scoring < 1 s" if n == 10_000 else "")))
+            rows.append(
+                (
+                    f"  in-process {n:,}: load / bare CSafeLoader / scoring",
+                    f"{load:.3f} s",
+                    "",
+                    f"load {load / bare:.2f}× bare parse ({bare:.3f} s); scoring {scoring:.3f} s"
+                    + ("; targets: load ≤ 1.5× bare, scoring < 1 s" if n == 10_000 else ""),
+                )
+            )
 
         for n in (50, 500, *((2_000,) if args.full else ())):
             path = write_inventory(tmpdir / f"rep-{n}.yaml", n)
             out = tmpdir / f"rep-{n}.pdf"
             wall, mem = run([*sovdiag, "report", str(path), "-o", str(out)], 3 if n >= 500 else args.runs)
-            rows.append((f"report {n:,} services (PDF)", f"{wall:.3f} s", f"{mem:.0f} MiB",
-                         "target: 500 services < 10 s" if n == 500 else ""))
+            rows.append(
+                (
+                    f"report {n:,} services (PDF)",
+                    f"{wall:.3f} s",
+                    f"{mem:.0f} MiB",
+                    "target: 500 services < 10 s" if n == 500 else "",
+                )
+            )
 
     width = max(len(r[0]) for r in rows)
     print(f"\n{'measure'.ljust(width)}  {'median':>9}  {'peak':>8}  notes")

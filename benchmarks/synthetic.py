@@ -36,7 +36,14 @@ PAIRINGS = [
     ("OpenAI", "ChatGPT Enterprise", "ia_generative", "saas"),
     ("Mistral AI", "Le Chat Pro", "ia_generative", "saas"),
 ]
-DATA = [["personal"], ["internal"], ["personal", "internal"], ["public"], ["sensitive_personal", "personal"], ["health"]]
+DATA = [
+    ["personal"],
+    ["internal"],
+    ["personal", "internal"],
+    ["public"],
+    ["sensitive_personal", "personal"],
+    ["health"],
+]
 CRITICALITY = ["low", "medium", "high", "critical"]
 
 
@@ -54,40 +61,56 @@ def make_inventory(n: int, seed: int = 1) -> dict:
                 answers[crit.id] = "unknown"
             elif roll < 0.6:
                 option = rng.choice(crit.options).id
-                answers[crit.id] = {"answer": option, "comment": "Réponse de test", "evidence": f"CCTP art. {i % 40}"} if roll < 0.1 else option
+                answers[crit.id] = (
+                    {"answer": option, "comment": "Réponse de test", "evidence": f"CCTP art. {i % 40}"}
+                    if roll < 0.1
+                    else option
+                )
         start = dt.date(2020, 1, 1) + dt.timedelta(days=rng.randrange(0, 2000))
-        services.append({
-            "id": f"svc-{i:05d}",
-            "name": f"{product} — usage {i}",
-            "domain": domain,
-            "supplier": supplier,
-            "product": product,
-            "deployment": deployment,
-            "data_categories": list(rng.choice(DATA)),
-            "criticality": rng.choice(CRITICALITY),
-            "users": rng.randrange(5, 5000),
-            "contract": {
-                "reference": f"MAPA-{2020 + i % 7}-{i:04d}",
-                "start": start,
-                "end": start + dt.timedelta(days=365 * rng.randrange(1, 6)),
-                "notice_months": rng.choice([1, 3, 6]),
-                "renewal": rng.choice(["tacit", "express", "none"]),
-                "annual_cost": round(rng.uniform(500, 250_000), 2),
-            },
-            "answers": answers,
-            "notes": "Service généré pour les mesures de performance.",
-        })
+        services.append(
+            {
+                "id": f"svc-{i:05d}",
+                "name": f"{product} — usage {i}",
+                "domain": domain,
+                "supplier": supplier,
+                "product": product,
+                "deployment": deployment,
+                "data_categories": list(rng.choice(DATA)),
+                "criticality": rng.choice(CRITICALITY),
+                "users": rng.randrange(5, 5000),
+                "contract": {
+                    "reference": f"MAPA-{2020 + i % 7}-{i:04d}",
+                    "start": start,
+                    "end": start + dt.timedelta(days=365 * rng.randrange(1, 6)),
+                    "notice_months": rng.choice([1, 3, 6]),
+                    "renewal": rng.choice(["tacit", "express", "none"]),
+                    "annual_cost": round(rng.uniform(500, 250_000), 2),
+                },
+                "answers": answers,
+                "notes": "Service généré pour les mesures de performance.",
+            }
+        )
     siren = next(f"23990000{d}" for d in range(10) if siren_is_valid(f"23990000{d}"))
     return {
-        "collectivite": {"name": f"Collectivité synthétique ({n} services)", "kind": "region", "siren": siren,
-                         "population": 3_000_000, "agents": 9000},
+        "collectivite": {
+            "name": f"Collectivité synthétique ({n} services)",
+            "kind": "region",
+            "siren": siren,
+            "population": 3_000_000,
+            "agents": 9000,
+        },
         "diagnostic": {"conducted_by": "Banc d'essai", "date": dt.date(2026, 11, 23)},
         "services": services,
     }
 
 
 def write_inventory(path: Path, n: int, seed: int = 1) -> Path:
-    text = yaml.dump(make_inventory(n, seed), Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),
-                     allow_unicode=True, sort_keys=False, width=120)
+    text = yaml.dump(
+        make_inventory(n, seed),
+        Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper),
+        allow_unicode=True,
+        sort_keys=False,
+        width=120,
+    )
     path.write_text("# yaml-language-server: $schema=../schemas/inventory.schema.json\n" + text, encoding="utf-8")
     return path
