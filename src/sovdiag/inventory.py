@@ -6,15 +6,17 @@ person fixing a spreadsheet export does it in one pass rather than one error at 
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from sovdiag.errors import Problem, ValidationFailed
 from sovdiag.framework import LoadedFramework
 from sovdiag.messages import translate as t
 from sovdiag.models import RESERVED_ANSWERS, CollectiviteKind, DomainChecklist, Inventory
-from sovdiag.validation import PathPart, render_path, validate_model
+from sovdiag.validation import PathPart, collect_model_problems, render_path
 from sovdiag.yamlio import LineLocator, load_yaml, read_text
 
 
@@ -38,87 +40,97 @@ def siren_is_valid(siren: str) -> bool:
 def load_inventory(
     path: Path, framework: LoadedFramework | None = None, domains: DomainChecklist | None = None
 ) -> Inventory:
-    """Load and fully check an inventory; raise ValidationFailed listing every problem."""
+    """Load and fully check an inventory; raise ValidationFailed listing every problem.
+
+    The cross-field checks run on the parsed data even when the model rejects some fields, so
+    that one run reports every problem of the file, in the order of its lines.
+    """
     text = read_text(path)
     file = str(path)
     data = load_yaml(text, file)
-    inventory = validate_model(Inventory, data, text, file, "inventory")
     locator = LineLocator(text)
-    problems = check_inventory(inventory, framework, domains, locator)
-    if problems:
-        raise ValidationFailed(
-            file,
-            [
-                Problem(file, message, path=render_path(where), line=locator.line_of(where))
-                for where, message in problems
-            ],
-        )
+    inventory, problems = collect_model_problems(Inventory, data, file, locator)
+    if isinstance(data, dict):
+        problems += [
+            Problem(file, message, path=render_path(where), line=locator.line_of(where))
+            for where, message in check_inventory(data, framework, domains, locator)
+        ]
+    if problems or inventory is None:
+        problems.sort(key=lambda p: (p.line or 0, p.path))
+        raise ValidationFailed(file, problems)
     return inventory
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def check_inventory(
-    inventory: Inventory,
+    data: dict[str, Any],
     framework: LoadedFramework | None,
     domains: DomainChecklist | None,
     locator: LineLocator | None = None,
 ) -> list[tuple[Sequence[PathPart], str]]:
-    """Every cross-field problem of an inventory, as (key path, message) pairs."""
+    """Every cross-field problem of an inventory, as (key path, message) pairs.
+
+    Works on the parsed YAML rather than on the model, and skips values of the wrong type: the
+    model reports those.
+    """
     problems: list[tuple[Sequence[PathPart], str]] = []
-    profile = inventory.collectivite
-    if profile.siren is not None and not siren_is_valid(profile.siren):
-        problems.append((["collectivite", "siren"], t("problem.siren_checksum", siren=profile.siren)))
-    if profile.kind == CollectiviteKind.epci and profile.epci_kind is None:
+    profile = _mapping(data.get("collectivite"))
+    siren = profile.get("siren")
+    if isinstance(siren, str) and len(siren) == 9 and siren.isdigit() and not siren_is_valid(siren):
+        problems.append((["collectivite", "siren"], t("problem.siren_checksum", siren=siren)))
+    kind = profile.get("kind")
+    if kind == CollectiviteKind.epci.value and profile.get("epci_kind") is None:
         problems.append((["collectivite", "kind"], t("problem.epci_kind_missing")))
-    if profile.kind != CollectiviteKind.epci and profile.epci_kind is not None:
+    if isinstance(kind, str) and kind != CollectiviteKind.epci.value and profile.get("epci_kind") is not None:
         problems.append((["collectivite", "epci_kind"], t("problem.epci_kind_not_epci")))
 
     domain_ids = [d.id for d in domains.domains] if domains else None
     criteria = framework.criteria if framework else None
+    services = data.get("services")
     first_index: dict[str, int] = {}
-    for i, service in enumerate(inventory.services):
+    for i, service in enumerate(services if isinstance(services, list) else []):
+        if not isinstance(service, dict):
+            continue
         where: list[PathPart] = ["services", i]
-        if service.id in first_index:
-            first = locator.line_of(["services", first_index[service.id]]) if locator else None
-            problems.append(([*where, "id"], t("problem.duplicate_service", id=service.id, first=first or "?")))
-        else:
-            first_index[service.id] = i
-        if domain_ids is not None and service.domain not in domain_ids:
-            close = difflib.get_close_matches(service.domain, domain_ids, n=1, cutoff=0.6)
+        service_id = service.get("id")
+        if isinstance(service_id, str):
+            if service_id in first_index:
+                first = locator.line_of(["services", first_index[service_id]]) if locator else None
+                problems.append(([*where, "id"], t("problem.duplicate_service", id=service_id, first=first or "?")))
+            else:
+                first_index[service_id] = i
+        domain = service.get("domain")
+        if domain_ids is not None and isinstance(domain, str) and domain not in domain_ids:
+            close = difflib.get_close_matches(domain, domain_ids, n=1, cutoff=0.6)
             hint = t("problem.extra_hint", suggestion=close[0]) if close else ""
-            problems.append(([*where, "domain"], t("problem.unknown_domain", domain=service.domain, hint=hint)))
-        contract = service.contract
-        if contract and contract.start and contract.end and contract.end < contract.start:
+            problems.append(([*where, "domain"], t("problem.unknown_domain", domain=domain, hint=hint)))
+        contract = _mapping(service.get("contract"))
+        start, end = contract.get("start"), contract.get("end")
+        if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
             problems.append(
-                (
-                    [*where, "contract", "end"],
-                    t("problem.contract_dates", start=contract.start.isoformat(), end=contract.end.isoformat()),
-                )
+                ([*where, "contract", "end"], t("problem.contract_dates", start=start.isoformat(), end=end.isoformat()))
             )
         if criteria is None or framework is None:
             continue
-        for criterion_id, answer in service.answers.items():
-            criterion = criteria.get(criterion_id)
+        for criterion_id, given in _mapping(service.get("answers")).items():
+            answer = given.get("answer") if isinstance(given, dict) else given
+            at = [*where, "answers", criterion_id]
+            criterion = criteria.get(str(criterion_id))
             if criterion is None:
-                close = difflib.get_close_matches(criterion_id, list(criteria), n=1, cutoff=0.6)
+                close = difflib.get_close_matches(str(criterion_id), list(criteria), n=1, cutoff=0.6)
                 hint = t("problem.extra_hint", suggestion=close[0]) if close else ""
-                problems.append(
-                    (
-                        [*where, "answers", criterion_id],
-                        t("problem.unknown_criterion", criterion=criterion_id, framework=framework.model.id, hint=hint),
-                    )
+                message = t(
+                    "problem.unknown_criterion", criterion=criterion_id, framework=framework.model.id, hint=hint
                 )
+                problems.append((at, message))
                 continue
             valid = [o.id for o in criterion.options]
-            if answer.answer not in valid and answer.answer not in RESERVED_ANSWERS:
+            if isinstance(answer, str) and answer not in valid and answer not in RESERVED_ANSWERS:
+                choices = ", ".join([*valid, *RESERVED_ANSWERS])
                 problems.append(
-                    (
-                        [*where, "answers", criterion_id],
-                        t(
-                            "problem.unknown_option",
-                            answer=answer.answer,
-                            criterion=criterion_id,
-                            choices=", ".join([*valid, *RESERVED_ANSWERS]),
-                        ),
-                    )
+                    (at, t("problem.unknown_option", answer=answer, criterion=criterion_id, choices=choices))
                 )
     return problems

@@ -7,6 +7,7 @@ expected and what was found, in the user's language.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -96,7 +97,9 @@ def _expected(error: ErrorDetails, field: str) -> str:
     if kind in {"dict_type", "model_type", "model_attributes_type"}:
         return t("expected.mapping")
     if kind in {"enum", "literal_error"}:
-        return t("expected.one_of", choices=str(ctx.get("expected", "")).replace("'", ""))
+        # pydantic writes "'a', 'b' or 'c'": list the values the same way in every language.
+        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", ""))) or [str(ctx.get("expected", ""))]
+        return t("expected.one_of", choices=", ".join(choices))
     if kind in {"string_too_short", "too_short"}:
         return t("expected.min_length", min=ctx.get("min_length", 1))
     if kind in {"string_too_long", "too_long"}:
@@ -134,12 +137,22 @@ def problems_from(err: ValidationError, model: type[BaseModel], file: str, locat
     return problems
 
 
-def validate_model(model: type[M], data: Any, text: str, file: str, kind: str) -> M:
-    """Validate ``data`` (parsed from ``text``) as ``model``, or raise with every problem located."""
+def collect_model_problems(
+    model: type[M], data: Any, file: str, locator: LineLocator
+) -> tuple[M | None, list[Problem]]:
+    """Validate ``data`` as ``model``: the model, or None and every problem located."""
     if not isinstance(data, dict):
         found = describe_found(data) if not isinstance(data, list) else t("expected.list")
-        raise ValidationFailed(file, [Problem(file, t("problem.not_mapping", found=found), line=1)], kind)
+        return None, [Problem(file, t("problem.not_mapping", found=found), line=1)]
     try:
-        return model.model_validate(data)
+        return model.model_validate(data), []
     except ValidationError as err:
-        raise ValidationFailed(file, problems_from(err, model, file, LineLocator(text)), kind) from err
+        return None, problems_from(err, model, file, locator)
+
+
+def validate_model(model: type[M], data: Any, text: str, file: str, kind: str) -> M:
+    """Validate ``data`` (parsed from ``text``) as ``model``, or raise with every problem located."""
+    result, problems = collect_model_problems(model, data, file, LineLocator(text))
+    if result is None:
+        raise ValidationFailed(file, problems, kind)
+    return result
