@@ -45,7 +45,8 @@ FR: dict[str, str] = {
     "cli.report.help": "Produit le rapport de diagnostic (PDF ou HTML).",
     "cli.report.opt.output": "Fichier à écrire (par défaut rapport.pdf ou rapport.html).",
     "cli.report.opt.format": "Format du rapport : pdf ou html.",
-    "cli.report.opt.date": "Date imprimée sur le rapport (AAAA-MM-JJ ; par défaut la date du diagnostic).",
+    "cli.report.opt.date": "Date d'édition imprimée sur le rapport (AAAA-MM-JJ ; par défaut aujourd'hui). "
+    "Les mêmes entrées et la même date donnent le même rapport.",
     "cli.report.written": "Rapport écrit dans {file} ({pages} pages).",
     "cli.report.written_html": "Rapport HTML écrit dans {file}.",
     "cli.schema.help": "Exporte le schéma JSON d'un format de fichier (pour les éditeurs).",
@@ -206,7 +207,8 @@ EN: dict[str, str] = {
     "cli.report.help": "Produce the diagnostic report (PDF or HTML).",
     "cli.report.opt.output": "File to write (default rapport.pdf or rapport.html).",
     "cli.report.opt.format": "Report format: pdf or html.",
-    "cli.report.opt.date": "Date printed on the report (YYYY-MM-DD; default: the diagnostic's date).",
+    "cli.report.opt.date": "Issue date printed on the report (YYYY-MM-DD; default: today). "
+    "The same inputs and the same date give the same report.",
     "cli.report.written": "Report written to {file} ({pages} pages).",
     "cli.report.written_html": "HTML report written to {file}.",
     "cli.schema.help": "Export the JSON Schema of a file format (for editors).",

@@ -36,7 +36,7 @@ def build_report(
     from sovdiag.scoring import score_inventory
 
     results = score_inventory(diag.inventory, diag.framework, weights)
-    context = build_context(results, diag, lang=lang, report_date=date or diag.inventory.diagnostic.date)
+    context = build_context(results, diag, lang=lang, report_date=date or dt.date.today())
     folder = templates or templates_dir()
     html = render_html(context, folder)
     if fmt == "html":
