@@ -161,6 +161,71 @@ def check_framework(fw: Framework) -> list[tuple[Sequence[PathPart], str]]:
         check_refs(profile.references, [*where, "references"])
     if fw.default_profile not in profile_ids:
         problems.append((["default_profile"], t("problem.unknown_default_profile", profile=fw.default_profile)))
+    problems += _check_demand_side(fw, axis_ids, seen_criteria, max_level)
+    return problems
+
+
+def _check_demand_side(
+    fw: Framework, axis_ids: list[str], criteria: dict[str, Criterion], max_level: int
+) -> list[tuple[Sequence[PathPart], str]]:
+    """Targets, risk model and indicators must name axes, criteria, options and levels that exist."""
+    problems: list[tuple[Sequence[PathPart], str]] = []
+
+    def check_answer(where: list[PathPart], criterion_id: str, options: list[str]) -> None:
+        target = criteria.get(criterion_id)
+        if target is None:
+            problems.append(([*where, "criterion"], t("problem.unknown_criterion_ref", criterion=criterion_id)))
+            return
+        valid = {o.id for o in target.options} | set(RESERVED_ANSWERS)
+        for option in options:
+            if option not in valid:
+                problems.append(
+                    ([*where, "in"], t("problem.condition_unknown_option", option=option, criterion=criterion_id))
+                )
+
+    _unique([r.id for r in fw.targets], ["targets"], problems)
+    for i, rule in enumerate(fw.targets):
+        where: list[PathPart] = ["targets", i]
+        if rule.level > max_level:
+            problems.append(([*where, "level"], t("problem.cap_out_of_range", cap=rule.level, max=max_level)))
+        for axis in rule.axes:
+            if axis not in axis_ids:
+                problems.append(([*where, "axes"], t("problem.unknown_axis", axis=axis)))
+        if rule.when.answer is not None:
+            check_answer([*where, "when", "answer"], rule.when.answer.criterion, rule.when.answer.in_)
+
+    risk = fw.risk
+    if risk is not None:
+        gravity = [g.value for g in risk.gravity_levels]
+        likelihood = [v.value for v in risk.likelihood_levels]
+        levels = {r.value for r in risk.risk_levels}
+        for key, values in (("gravity_levels", gravity), ("likelihood_levels", likelihood)):
+            if values != list(range(1, len(values) + 1)):
+                problems.append((["risk", key], t("problem.scale_not_sequential")))
+        for i, rule in enumerate(risk.gravity_rules):
+            if rule.level not in gravity:
+                problems.append(
+                    (["risk", "gravity_rules", i, "level"], t("problem.unknown_scale_value", value=rule.level))
+                )
+        for i, criterion_id in enumerate(risk.likelihood_criteria):
+            if criterion_id not in criteria:
+                problems.append(
+                    (["risk", "likelihood_criteria", i], t("problem.unknown_criterion_ref", criterion=criterion_id))
+                )
+        thresholds = risk.likelihood_thresholds
+        if len(thresholds) != len(likelihood) - 1 or thresholds != sorted(thresholds):
+            problems.append((["risk", "likelihood_thresholds"], t("problem.thresholds", count=len(likelihood) - 1)))
+        if len(risk.matrix) != len(gravity) or any(len(row) != len(likelihood) for row in risk.matrix):
+            problems.append((["risk", "matrix"], t("problem.matrix_shape", rows=len(gravity), columns=len(likelihood))))
+        elif any(cell not in levels for row in risk.matrix for cell in row):
+            problems.append((["risk", "matrix"], t("problem.matrix_values")))
+        if risk.threat_zones.get("danger", 0) < risk.threat_zones.get("control", 0) or len(risk.threat_zones) != 2:
+            problems.append((["risk", "threat_zones"], t("problem.threat_zones")))
+
+    if fw.indicators is not None:
+        for key in ("foreign_control", "alternative_identified", "exit_plan"):
+            condition = getattr(fw.indicators, key)
+            check_answer(["indicators", key], condition.criterion, condition.in_)
     return problems
 
 

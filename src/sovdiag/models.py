@@ -18,6 +18,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 IDENTIFIER = r"^[a-z0-9][a-z0-9_.\-]*$"
+COUNTRY = r"^[A-Z]{2}$"
+
+# EU member states and the other EEA states: "EU" in the Commission's framework means EU/EEA.
+EU_EEA = frozenset(["AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO"])
 CRITERION_ID = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 
 # Answer values every criterion accepts besides its own options.
@@ -171,6 +175,20 @@ class Service(Strict):
     hosted_by: Annotated[
         str | None, Field(max_length=200, description="Hébergeur sous-jacent (pour un SaaS ou un hébergement).")
     ] = None
+    supplier_country: Annotated[
+        str | None, Field(pattern=COUNTRY, description="Pays du siège du fournisseur (code ISO à 2 lettres : FR, US…).")
+    ] = None
+    ultimate_parent: Annotated[
+        str | None,
+        Field(max_length=200, description="Société qui contrôle en dernier ressort le fournisseur (groupe, fonds)."),
+    ] = None
+    ultimate_parent_country: Annotated[
+        str | None, Field(pattern=COUNTRY, description="Pays de cette société de contrôle (code ISO à 2 lettres).")
+    ] = None
+    hosted_by_country: Annotated[
+        str | None,
+        Field(pattern=COUNTRY, description="Pays de la société qui contrôle l'hébergeur (code ISO à 2 lettres)."),
+    ] = None
     deployment: Annotated[Deployment, Field(description="Mode de déploiement.")]
     data_categories: Annotated[list[DataCategory], Field(description="Catégories de données traitées.")] = Field(
         default_factory=list
@@ -284,6 +302,54 @@ class WeightProfile(Strict):
     references: Annotated[list[Reference], Field(min_length=1)]
 
 
+class TargetRule(Strict):
+    """Demand side: the level the listed axes should reach when the service matches ``when``."""
+
+    id: Annotated[str, Field(pattern=IDENTIFIER)]
+    name: Text
+    reason: Text
+    when: Condition
+    level: Annotated[int, Field(ge=0)]
+    axes: Annotated[list[str], Field(min_length=1)]
+    references: Annotated[list[Reference], Field(min_length=1)]
+
+
+class ScaleLevel(Strict):
+    value: Annotated[int, Field(ge=1)]
+    code: str
+    name: Text
+
+
+class GravityRule(Strict):
+    level: Annotated[int, Field(ge=1)]
+    when: Condition
+    reason: Text
+
+
+class RiskModel(Strict):
+    """How answers become an EBIOS RM gravity × likelihood rating and a supplier threat index."""
+
+    gravity_levels: Annotated[list[ScaleLevel], Field(min_length=2)]
+    gravity_rules: Annotated[list[GravityRule], Field(min_length=1)]
+    likelihood_levels: Annotated[list[ScaleLevel], Field(min_length=2)]
+    likelihood_criteria: Annotated[list[str], Field(min_length=1)]
+    likelihood_thresholds: Annotated[list[Annotated[float, Field(ge=0, le=1)]], Field(min_length=1)]
+    risk_levels: Annotated[list[ScaleLevel], Field(min_length=2)]
+    matrix: Annotated[
+        list[list[int]], Field(min_length=2, description="Risk level per gravity row, likelihood column.")
+    ]
+    threat_zones: Annotated[dict[Literal["danger", "control"], float], Field(description="Lower bounds of the zones.")]
+    references: Annotated[list[Reference], Field(min_length=1)]
+
+
+class IndicatorCriteria(Strict):
+    """Which answers the headline indicators read (so that they follow the framework's options)."""
+
+    foreign_control: AnswerCondition
+    alternative_identified: AnswerCondition
+    exit_plan: AnswerCondition
+
+
 class Framework(Strict):
     id: Annotated[str, Field(pattern=IDENTIFIER)]
     version: Annotated[str, Field(min_length=1)]
@@ -295,6 +361,9 @@ class Framework(Strict):
     axes: Annotated[list[Axis], Field(min_length=1)]
     weight_profiles: Annotated[list[WeightProfile], Field(min_length=1)]
     default_profile: str
+    targets: list[TargetRule] = Field(default_factory=list)
+    risk: RiskModel | None = None
+    indicators: IndicatorCriteria | None = None
 
 
 # --------------------------------------------------------------------------- domain checklist
