@@ -21,7 +21,40 @@ IDENTIFIER = r"^[a-z0-9][a-z0-9_.\-]*$"
 COUNTRY = r"^[A-Z]{2}$"
 
 # EU member states and the other EEA states: "EU" in the Commission's framework means EU/EEA.
-EU_EEA = frozenset(["AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO"])
+EU_EEA = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "HU",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+        "IS",
+        "LI",
+        "NO",
+    ]
+)
 CRITERION_ID = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 
 # Answer values every criterion accepts besides its own options.
