@@ -40,6 +40,13 @@ class LoadedFramework:
     def max_level(self) -> int:
         return max(level.value for level in self.model.levels)
 
+    def worst_value(self, criterion_id: str) -> float:
+        """The value of a criterion's worst option (options are ordered worst first)."""
+        return self.criteria[criterion_id].options[0].value
+
+    def axis_for_objective(self, objective: str) -> str | None:
+        return next((a.id for a in self.model.axes if a.objective == objective), None)
+
     def profile(self, profile_id: str | None = None) -> tuple[str, dict[str, float]]:
         wanted = profile_id or self.model.default_profile
         for profile in self.model.weight_profiles:
@@ -202,10 +209,10 @@ def _check_demand_side(
         for key, values in (("gravity_levels", gravity), ("likelihood_levels", likelihood)):
             if values != list(range(1, len(values) + 1)):
                 problems.append((["risk", key], t("problem.scale_not_sequential")))
-        for i, rule in enumerate(risk.gravity_rules):
-            if rule.level not in gravity:
+        for i, gravity_rule in enumerate(risk.gravity_rules):
+            if gravity_rule.level not in gravity:
                 problems.append(
-                    (["risk", "gravity_rules", i, "level"], t("problem.unknown_scale_value", value=rule.level))
+                    (["risk", "gravity_rules", i, "level"], t("problem.unknown_scale_value", value=gravity_rule.level))
                 )
         for i, criterion_id in enumerate(risk.likelihood_criteria):
             if criterion_id not in criteria:
@@ -223,9 +230,10 @@ def _check_demand_side(
             problems.append((["risk", "threat_zones"], t("problem.threat_zones")))
 
     if fw.indicators is not None:
-        for key in ("foreign_control", "alternative_identified", "exit_plan"):
+        for key in ("foreign_control", "alternative_identified", "exit_plan", "hard_to_replace", "data_outside_eu"):
             condition = getattr(fw.indicators, key)
-            check_answer(["indicators", key], condition.criterion, condition.in_)
+            if condition is not None:
+                check_answer(["indicators", key], condition.criterion, condition.in_)
     return problems
 
 

@@ -381,6 +381,8 @@ class IndicatorCriteria(Strict):
     foreign_control: AnswerCondition
     alternative_identified: AnswerCondition
     exit_plan: AnswerCondition
+    hard_to_replace: AnswerCondition
+    data_outside_eu: AnswerCondition | None = None
 
 
 class Framework(Strict):
@@ -397,6 +399,73 @@ class Framework(Strict):
     targets: list[TargetRule] = Field(default_factory=list)
     risk: RiskModel | None = None
     indicators: IndicatorCriteria | None = None
+
+
+# --------------------------------------------------------------------------- measures and obligations
+
+
+class MeasureTrigger(Strict):
+    criterion: str
+    answers: Annotated[list[str], Field(min_length=1)]
+
+
+class Measure(Strict):
+    """A measure of the action plan, proposed for a service when one of its triggers matches."""
+
+    id: Annotated[str, Field(pattern=IDENTIFIER)]
+    title: Text
+    why: Text
+    how: Text
+    carried_by: Literal["collectivite", "supplier", "both"]
+    effort: Literal["low", "medium", "high"]
+    cost: Text | None = None
+    horizon: Literal["immediate", "contract", "long"]
+    effect: Text
+    clause: Text | None = None
+    triggers: Annotated[list[MeasureTrigger], Field(min_length=1)]
+    applies_when: list[Condition] = Field(default_factory=list)
+    references: Annotated[list[Reference], Field(min_length=1)]
+
+
+class MeasureLibrary(Strict):
+    version: str
+    date: dt.date
+    sources: list[Source]
+    measures: Annotated[list[Measure], Field(min_length=1)]
+
+
+class ServiceFilter(Strict):
+    data_any: list[DataCategory] | None = None
+    deployment: list[Deployment] | None = None
+    criticality: list[Criticality] | None = None
+    hosted_outside_eu: bool | None = None
+
+
+class Applicability(Strict):
+    kinds: list[CollectiviteKind] | None = None
+    epci_kinds: list[EpciKind] | None = None
+    population_min: Annotated[int | None, Field(ge=0)] = None
+    population_max: Annotated[int | None, Field(ge=0)] = None
+    services: ServiceFilter | None = None
+
+
+class Obligation(Strict):
+    id: Annotated[str, Field(pattern=IDENTIFIER)]
+    title: Text
+    summary: Text
+    status: Literal["in_force", "adopted", "pending", "proposal", "guidance"]
+    status_note: Text | None = None
+    in_force_from: dt.date | None = None
+    applies_to: Applicability = Field(default_factory=Applicability)
+    services_note: Text | None = None
+    references: Annotated[list[Reference], Field(min_length=1)]
+
+
+class ObligationLibrary(Strict):
+    version: str
+    date: dt.date
+    sources: list[Source]
+    obligations: Annotated[list[Obligation], Field(min_length=1)]
 
 
 # --------------------------------------------------------------------------- domain checklist

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sovdiag.errors import SovdiagError
 from sovdiag.framework import LoadedFramework, load_domains, load_framework
 from sovdiag.inventory import load_inventory
 from sovdiag.models import DomainChecklist, Inventory
+
+if TYPE_CHECKING:
+    from sovdiag.scoring import Results
 
 
 @dataclass(frozen=True)
@@ -28,3 +32,23 @@ def open_diagnostic(inventory_path: Path, framework_path: Path | None = None) ->
     if wanted is not None and wanted != framework.model.id:
         raise SovdiagError("error.framework_mismatch", wanted=wanted, loaded=framework.model.id)
     return OpenDiagnostic(inventory, framework, domains, inventory_path)
+
+
+def diagnose(diag: OpenDiagnostic, profile_id: str | None = None) -> Results:
+    """The whole diagnostic: scores, targets and risks per service, the supplier portfolio,
+    headline indicators, the obligations that apply and the action plan."""
+    from sovdiag.plan import assess_obligations, load_measures, load_obligations, plan_actions
+    from sovdiag.portfolio import analyse_suppliers, compute_indicators
+    from sovdiag.scoring import score_inventory
+
+    inventory, framework = diag.inventory, diag.framework
+    results = score_inventory(inventory, framework, profile_id)
+    results.suppliers, results.concentration = analyse_suppliers(inventory, results.services, framework)
+    results.indicators = compute_indicators(inventory, results.services, framework)
+    obligations = load_obligations()
+    results.obligations = assess_obligations(inventory, obligations, framework)
+    results.obligations_version = obligations.version
+    measures = load_measures()
+    results.actions = plan_actions(inventory, results.services, measures, framework, results.weights)
+    results.measures_version = measures.version
+    return results

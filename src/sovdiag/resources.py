@@ -38,6 +38,14 @@ def domains_path() -> Path:
     return questionnaires_dir() / "domains.yaml"
 
 
+def measures_path() -> Path:
+    return questionnaires_dir() / "measures.yaml"
+
+
+def obligations_path() -> Path:
+    return questionnaires_dir() / "obligations.yaml"
+
+
 def framework_path(framework_id: str = DEFAULT_FRAMEWORK) -> Path:
     path = questionnaires_dir() / "frameworks" / f"{framework_id}.yaml"
     if not path.is_file():

@@ -20,11 +20,15 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sovdiag import __version__
 from sovdiag.framework import LoadedFramework
 from sovdiag.models import NOT_APPLICABLE, UNKNOWN, Condition, Criterion, Inventory, Service
+
+if TYPE_CHECKING:
+    from sovdiag.plan import Action, ObligationResult
+    from sovdiag.portfolio import Concentration, Indicators, SupplierResult
 
 RESULTS_FORMAT_VERSION = 1
 
@@ -61,6 +65,31 @@ class AxisResult:
 
 
 @dataclass(slots=True)
+class AxisTarget:
+    """The level an axis should reach, the rules that ask for it, and the gap to it."""
+
+    axis: str
+    target: int
+    rules: list[str]
+    level: int | None
+    prudent_level: int | None
+    gap: int | None  # target - declared level; None when the axis has no answer yet
+    prudent_gap: int
+
+
+@dataclass(slots=True)
+class RiskRating:
+    """EBIOS RM gravity × likelihood, with what produced each."""
+
+    gravity: int
+    gravity_reason: str  # id of the rule: "risk.gravity_rules[i]"
+    exposure: float  # 0 (none) to 1 (fully exposed), prudent view
+    exposure_criteria: list[str]
+    likelihood: int
+    level: int
+
+
+@dataclass(slots=True)
 class ServiceResult:
     id: str
     name: str
@@ -81,6 +110,12 @@ class ServiceResult:
     answered: int
     unknown: int
     axes: list[AxisResult]
+    targets: list[AxisTarget] = field(default_factory=list)
+    target_level: int | None = None
+    target_rules: list[str] = field(default_factory=list)
+    below_target: bool = False
+    prudent_below_target: bool = False
+    risk: RiskRating | None = None
 
     @property
     def coverage(self) -> float | None:
@@ -117,6 +152,14 @@ class Results:
     format_version: int = RESULTS_FORMAT_VERSION
     sovdiag_version: str = __version__
     axis_ids: list[str] = field(default_factory=list)
+    # Portfolio and plan, filled by sovdiag.pipeline.diagnose.
+    suppliers: list[SupplierResult] = field(default_factory=list)
+    concentration: Concentration | None = None
+    indicators: Indicators | None = None
+    obligations: list[ObligationResult] = field(default_factory=list)
+    obligations_version: str | None = None
+    actions: list[Action] = field(default_factory=list)
+    measures_version: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (dates as ISO strings), with coverage figures included."""
@@ -189,6 +232,9 @@ def score_inventory(inventory: Inventory, framework: LoadedFramework, profile_id
     profile, weights = framework.profile(profile_id)
     compiled = _compile(framework)
     services = [_score_service(s, compiled, weights) for s in inventory.services]
+    for service, result in zip(inventory.services, services, strict=True):
+        _apply_targets(result, service, framework)
+        result.risk = _rate_risk(result, service, framework)
     return Results(
         framework_id=framework.model.id,
         framework_version=framework.model.version,
@@ -282,6 +328,66 @@ def _score_axis(axis_id: str, crits: list[_CompiledCriterion], service: Service)
         unknown=unknown,
         outcomes=outcomes,
     )
+
+
+def _apply_targets(result: ServiceResult, service: Service, framework: LoadedFramework) -> None:
+    """The highest target each axis is asked for by the rules the service matches, and the gaps."""
+    wanted: dict[str, tuple[int, list[str]]] = {}
+    for rule in framework.model.targets:
+        if not condition_holds(rule.when, service):
+            continue
+        result.target_rules.append(rule.id)
+        for axis in rule.axes:
+            level, rules = wanted.get(axis, (-1, []))
+            if rule.level > level:
+                wanted[axis] = (rule.level, [rule.id])
+            elif rule.level == level:
+                rules.append(rule.id)
+    for axis_result in result.axes:
+        if axis_result.axis not in wanted or axis_result.applicable == 0:
+            continue
+        target, rules = wanted[axis_result.axis]
+        gap = None if axis_result.level is None else max(0, target - axis_result.level)
+        prudent = axis_result.prudent_level if axis_result.prudent_level is not None else 0
+        result.targets.append(
+            AxisTarget(
+                axis_result.axis,
+                target,
+                rules,
+                axis_result.level,
+                axis_result.prudent_level,
+                gap,
+                max(0, target - prudent),
+            )
+        )
+    if result.targets:
+        result.target_level = max(t.target for t in result.targets)
+        result.below_target = any(t.gap for t in result.targets)
+        result.prudent_below_target = any(t.prudent_gap for t in result.targets)
+
+
+def _rate_risk(result: ServiceResult, service: Service, framework: LoadedFramework) -> RiskRating | None:
+    """EBIOS RM rating: gravity from the first matching rule, likelihood from prudent exposure."""
+    model = framework.model.risk
+    if model is None:
+        return None
+    gravity, reason = 1, ""
+    for i, rule in enumerate(model.gravity_rules):
+        if condition_holds(rule.when, service):
+            gravity, reason = rule.level, f"risk.gravity_rules[{i}]"
+            break
+    outcomes = {o.criterion: o for a in result.axes for o in a.outcomes}
+    values: list[float] = []
+    used: list[str] = []
+    for criterion_id in model.likelihood_criteria:
+        outcome = outcomes.get(criterion_id)
+        if outcome is None or outcome.status in (EXCLUDED, DECLARED_NA):
+            continue
+        used.append(criterion_id)
+        values.append(outcome.value if outcome.value is not None else framework.worst_value(criterion_id))
+    exposure = 1.0 - sum(values) / len(values) if values else 1.0
+    likelihood = 1 + sum(exposure >= threshold for threshold in model.likelihood_thresholds)
+    return RiskRating(gravity, reason, exposure, used, likelihood, model.matrix[gravity - 1][likelihood - 1])
 
 
 def _weighted(pairs: Iterable[tuple[float | None, float]]) -> float | None:
