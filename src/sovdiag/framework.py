@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from sovdiag.errors import FrameworkError, Problem, SovdiagError
+from sovdiag.errors import FrameworkError, Problem, SovdiagError, ValidationFailed
 from sovdiag.messages import translate as t
-from sovdiag.models import RESERVED_ANSWERS, Criterion, DomainChecklist, Framework, Reference
+from sovdiag.models import RESERVED_ANSWERS, Criterion, DomainChecklist, Framework, Reference, WeightProfile
 from sovdiag.resources import domains_path, framework_path
 from sovdiag.validation import PathPart, render_path, validate_model
 from sovdiag.yamlio import LineLocator, load_yaml, read_text
@@ -48,12 +48,37 @@ class LoadedFramework:
         return next((a.id for a in self.model.axes if a.objective == objective), None)
 
     def profile(self, profile_id: str | None = None) -> tuple[str, dict[str, float]]:
+        """Weights by axis: a profile of the framework, or a YAML file holding one profile."""
+        if profile_id is not None and profile_id.endswith((".yaml", ".yml")):
+            return self._profile_file(Path(profile_id))
         wanted = profile_id or self.model.default_profile
         for profile in self.model.weight_profiles:
             if profile.id == wanted:
                 return profile.id, dict(profile.weights)
         choices = ", ".join(p.id for p in self.model.weight_profiles)
         raise SovdiagError("error.unknown_profile", profile=wanted, choices=choices)
+
+    def _profile_file(self, path: Path) -> tuple[str, dict[str, float]]:
+        text = read_text(path)
+        file = str(path)
+        profile = validate_model(WeightProfile, load_yaml(text, file, "weights"), text, file, "weights")
+        axis_ids = [a.id for a in self.model.axes]
+        missing = [a for a in axis_ids if a not in profile.weights]
+        extra = [k for k in profile.weights if k not in axis_ids]
+        problems = []
+        if missing or extra:
+            message = t(
+                "problem.weights_axes",
+                axes=", ".join(axis_ids),
+                missing=", ".join(missing) or "—",
+                extra=", ".join(extra) or "—",
+            )
+            problems.append(Problem(file, message, path="weights", line=LineLocator(text).line_of(["weights"])))
+        elif sum(profile.weights.values()) <= 0:
+            problems.append(Problem(file, t("problem.weights_zero"), path="weights"))
+        if problems:
+            raise ValidationFailed(file, problems, "weights")
+        return profile.id, dict(profile.weights)
 
 
 def load_framework(path: Path | None = None) -> LoadedFramework:

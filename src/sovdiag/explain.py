@@ -1,0 +1,178 @@
+"""Explanations: for one service, every number with the answers and rules that produced it.
+
+The same structure feeds ``sovdiag score --explain`` and the report's service sheets, so that what
+the terminal says and what the PDF says cannot drift apart. Texts are in the language asked.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from sovdiag.errors import SovdiagError
+from sovdiag.framework import LoadedFramework
+from sovdiag.messages import translate as t
+from sovdiag.models import Inventory, MeasureLibrary, ObligationLibrary
+from sovdiag.scoring import ANSWERED, Results, ServiceResult
+
+
+@dataclass(slots=True)
+class CriterionLine:
+    id: str
+    question: str
+    status: str  # answered | unknown | unanswered | not_applicable | excluded
+    answer: str  # the option's label, or what the status means
+    comment: str | None
+    evidence: str | None
+    value: float | None
+    cap: int | None
+    binding: bool
+    prudent_binding: bool
+
+
+@dataclass(slots=True)
+class AxisExplanation:
+    id: str
+    name: str
+    objective: str
+    weight: float
+    score: float | None
+    prudent_score: float | None
+    level: int | None
+    prudent_level: int | None
+    target: int | None
+    target_rules: list[str]
+    criteria: list[CriterionLine]
+
+
+@dataclass(slots=True)
+class ActionLine:
+    rank: int
+    measure: str
+    title: str
+    triggers: list[str]
+    deadline: str | None
+    deadline_basis: str
+
+
+@dataclass(slots=True)
+class Explanation:
+    service: ServiceResult
+    profile_id: str
+    axes: list[AxisExplanation]
+    level_code: str
+    binding: str | None  # "A2.2 — question"
+    target_rules: list[str]  # names of the matching target rules
+    gravity: str | None  # "G4 Critique — reason"
+    likelihood: str | None  # "V3 Très vraisemblable — exposure 67 % from A1.1, …"
+    risk: str | None  # "R4 Critique"
+    actions: list[ActionLine] = field(default_factory=list)
+    obligations: list[str] = field(default_factory=list)
+
+
+def find_service(results: Results, service_id: str) -> ServiceResult:
+    for service in results.services:
+        if service.id == service_id:
+            return service
+    ids = [s.id for s in results.services]
+    close = difflib.get_close_matches(service_id, ids, n=3, cutoff=0.5)
+    raise SovdiagError("error.unknown_service", service=service_id, choices=", ".join(close or ids[:5]))
+
+
+def explain_service(
+    results: Results,
+    inventory: Inventory,
+    framework: LoadedFramework,
+    service_id: str,
+    lang: str,
+    measures: MeasureLibrary | None = None,
+    obligations: ObligationLibrary | None = None,
+) -> Explanation:
+    result = find_service(results, service_id)
+    service = next(s for s in inventory.services if s.id == service_id)
+    fw = framework.model
+    levels = {lvl.value: lvl for lvl in fw.levels}
+    targets = {x.axis: x for x in result.targets}
+    axes: list[AxisExplanation] = []
+    for axis_model, axis in zip(fw.axes, result.axes, strict=True):
+        lines = []
+        for criterion, outcome in zip(axis_model.criteria, axis.outcomes, strict=True):
+            given = service.answers.get(criterion.id)
+            option = next((o for o in criterion.options if given and o.id == given.answer), None)
+            if outcome.status == ANSWERED and option is not None:
+                answer = option.label.get(lang)
+            else:
+                answer = t(f"explain.status.{outcome.status}")
+            lines.append(
+                CriterionLine(
+                    id=criterion.id,
+                    question=criterion.question.get(lang),
+                    status=outcome.status,
+                    answer=answer,
+                    comment=given.comment if given else None,
+                    evidence=given.evidence if given else None,
+                    value=outcome.value,
+                    cap=option.cap if outcome.status == ANSWERED and option is not None else None,
+                    binding=axis.binding == criterion.id,
+                    prudent_binding=axis.prudent_binding == criterion.id,
+                )
+            )
+        target = targets.get(axis.axis)
+        axes.append(
+            AxisExplanation(
+                id=axis.axis,
+                name=axis_model.name.get(lang),
+                objective=axis_model.objective,
+                weight=results.weights.get(axis.axis, 0.0),
+                score=axis.score,
+                prudent_score=axis.prudent_score,
+                level=axis.level,
+                prudent_level=axis.prudent_level,
+                target=target.target if target else None,
+                target_rules=target.rules if target else [],
+                criteria=lines,
+            )
+        )
+    binding = None
+    if result.binding_criterion:
+        binding = f"{result.binding_criterion} — {framework.criteria[result.binding_criterion].question.get(lang)}"
+    rule_names = {r.id: r.name.get(lang) for r in fw.targets}
+    gravity = likelihood = risk = None
+    if result.risk is not None and fw.risk is not None:
+        model = fw.risk
+        g = next(x for x in model.gravity_levels if x.value == result.risk.gravity)
+        reason = result.risk.gravity_reason
+        rule_index = int(reason.split("[")[1].rstrip("]")) if "[" in reason else None
+        why = model.gravity_rules[rule_index].reason.get(lang) if rule_index is not None else ""
+        gravity = f"{g.code} {g.name.get(lang)} — {why}"
+        v = next(x for x in model.likelihood_levels if x.value == result.risk.likelihood)
+        likelihood = t(
+            "explain.likelihood",
+            code=f"{v.code} {v.name.get(lang)}",
+            exposure=round(100 * result.risk.exposure),
+            criteria=", ".join(result.risk.exposure_criteria) or "—",
+        )
+        r = next(x for x in model.risk_levels if x.value == result.risk.level)
+        risk = f"{r.code} {r.name.get(lang)}"
+    titles = {m.id: m.title.get(lang) for m in measures.measures} if measures else {}
+    actions = [
+        ActionLine(a.rank, a.measure, titles.get(a.measure, a.measure), x.triggers, x.deadline, x.deadline_basis)
+        for a in results.actions
+        for x in a.services
+        if x.service == service_id
+    ]
+    names = {o.id: o.title.get(lang) for o in obligations.obligations} if obligations else {}
+    concerned = [names.get(o.id, o.id) for o in results.obligations if service_id in o.services]
+    return Explanation(
+        service=result,
+        profile_id=results.profile_id,
+        axes=axes,
+        level_code=levels[result.level].code if result.level is not None else t("table.no_level"),
+        binding=binding,
+        target_rules=[rule_names.get(r, r) for r in result.target_rules],
+        gravity=gravity,
+        likelihood=likelihood,
+        risk=risk,
+        actions=actions,
+        obligations=concerned,
+    )
