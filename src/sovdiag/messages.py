@@ -22,6 +22,7 @@ FR: dict[str, str] = {
     "cli.epilog": "Documentation : README.md. Codes de sortie : 0 succès, 1 entrée invalide ou "
     "diagnostic impossible, 2 erreur d'utilisation.",
     "cli.opt.version": "Affiche la version et quitte.",
+    "cli.version": "sovdiag {version}",
     "cli.opt.help": "Affiche cette aide et quitte.",
     "cli.typer.default": "[par défaut : {}]",
     "cli.typer.required": "[obligatoire]",
@@ -237,6 +238,7 @@ EN: dict[str, str] = {
     "cli.epilog": "Documentation: README.md. Exit codes: 0 success, 1 invalid input or diagnostic "
     "not produced, 2 usage error.",
     "cli.opt.version": "Show the version and exit.",
+    "cli.version": "sovdiag {version}",
     "cli.opt.help": "Show this message and exit.",
     "cli.typer.default": "[default: {}]",
     "cli.typer.required": "[required]",

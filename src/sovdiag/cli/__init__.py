@@ -30,7 +30,7 @@ def _language_from_argv(argv: list[str]) -> str | None:
 
 def _version(value: bool) -> None:
     if value:
-        print_text(f"sovdiag {__version__}")
+        print_text(t("cli.version", version=__version__))
         raise typer.Exit()
 
 
