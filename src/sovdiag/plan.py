@@ -13,9 +13,12 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from sovdiag.errors import Problem, ValidationFailed
 from sovdiag.framework import LoadedFramework
+from sovdiag.messages import translate as t
 from sovdiag.models import (
     EU_EEA,
+    RESERVED_ANSWERS,
     CollectiviteKind,
     Inventory,
     MeasureLibrary,
@@ -35,6 +38,24 @@ def load_measures(path: Path | None = None) -> MeasureLibrary:
     path = path or measures_path()
     text = read_text(path)
     return validate_model(MeasureLibrary, load_yaml(text, str(path), "measures"), text, str(path), "measures")
+
+
+def check_measures(library: MeasureLibrary, framework: LoadedFramework, file: str = "measures.yaml") -> None:
+    """Every trigger must name a criterion and an answer the framework knows."""
+    problems = []
+    criteria = framework.criteria
+    for m, measure in enumerate(library.measures):
+        for k, trigger in enumerate(measure.triggers):
+            criterion = criteria.get(trigger.criterion)
+            valid = {o.id for o in criterion.options} | set(RESERVED_ANSWERS) if criterion else set()
+            for answer in trigger.answers:
+                if answer not in valid:
+                    message = t(
+                        "problem.measure_trigger", measure=measure.id, criterion=trigger.criterion, answer=answer
+                    )
+                    problems.append(Problem(file, message, path=f"measures[{m}].triggers[{k}]"))
+    if problems:
+        raise ValidationFailed(file, problems, "measures")
 
 
 def load_obligations(path: Path | None = None) -> ObligationLibrary:
