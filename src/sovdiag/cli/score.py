@@ -92,24 +92,21 @@ def _print_table(results: Results, framework: LoadedFramework) -> None:
         ),
         title_justify="left",
     )
-    table.add_column(t("table.service"))
-    table.add_column(t("table.supplier"))
-    table.add_column(t("table.score"), justify="right")
-    table.add_column(t("table.prudent"), justify="right")
+    # Long words fold rather than being cut: the table must stay readable in 80 columns.
+    table.add_column(t("table.service"), overflow="fold", min_width=12)
+    table.add_column(t("table.supplier"), overflow="fold", min_width=10)
+    table.add_column(t("table.score_prudent"), justify="right")
     table.add_column(t("table.target"))
     table.add_column(t("table.risk"))
     table.add_column(t("table.binding"))
     for s in results.services:
         level = _level_code(framework, s.level)
-        target = f" / {s.target_level}" if s.target_level is not None else ""
-        risk = (
-            f"{risk_codes.get(s.risk.level, s.risk.level)} (G{s.risk.gravity}·V{s.risk.likelihood})" if s.risk else "—"
-        )
+        target = f" → {s.target_level}" if s.target_level is not None else ""
+        risk = risk_codes.get(s.risk.level, str(s.risk.level)) if s.risk else "—"
         table.add_row(
             Text(s.name),
             Text(s.supplier),
-            fmt.score(s.score, lang),
-            fmt.score(s.prudent_score, lang),
+            f"{fmt.score(s.score, lang)} ({fmt.score(s.prudent_score, lang)})",
             level + target,
             risk,
             s.binding_criterion or "—",
