@@ -30,13 +30,21 @@ def build_report(
 ) -> RenderedReport:
     """Score the diagnostic and write its report to ``output`` as PDF or HTML."""
     from sovdiag.output import write_atomic
+    from sovdiag.pipeline import diagnose
+    from sovdiag.plan import load_measures, load_obligations
     from sovdiag.report.context import build_context
     from sovdiag.report.html import render_html
     from sovdiag.resources import templates_dir
-    from sovdiag.scoring import score_inventory
 
-    results = score_inventory(diag.inventory, diag.framework, weights)
-    context = build_context(results, diag, lang=lang, report_date=date or dt.date.today())
+    results = diagnose(diag, weights)
+    context = build_context(
+        results,
+        diag,
+        lang=lang,
+        report_date=date or dt.date.today(),
+        measures=load_measures(),
+        obligations=load_obligations(),
+    )
     folder = templates or templates_dir()
     html = render_html(context, folder)
     if fmt == "html":

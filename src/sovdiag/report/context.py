@@ -14,18 +14,168 @@ from sovdiag import __version__
 from sovdiag import formatting as fmt
 from sovdiag.messages import get_language, set_language
 from sovdiag.messages import translate as t
-from sovdiag.models import Inventory
+from sovdiag.models import Inventory, MeasureLibrary, ObligationLibrary
 from sovdiag.pipeline import OpenDiagnostic
 from sovdiag.scoring import Results, ServiceResult
 
 
-def build_context(results: Results, diag: OpenDiagnostic, *, lang: str, report_date: dt.date) -> dict[str, Any]:
+def build_context(
+    results: Results,
+    diag: OpenDiagnostic,
+    *,
+    lang: str,
+    report_date: dt.date,
+    measures: MeasureLibrary | None = None,
+    obligations: ObligationLibrary | None = None,
+) -> dict[str, Any]:
     previous = get_language()
     set_language(lang)
     try:
-        return _build(results, diag, lang, report_date)
+        context = _build(results, diag, lang, report_date)
+        context.update(_plan(results, diag, lang, measures, obligations))
+        return context
     finally:
         set_language(previous)
+
+
+def _date(iso: str | None, lang: str, missing: str) -> str:
+    return fmt.long_date(dt.date.fromisoformat(iso), lang) if iso else missing
+
+
+def _plan(
+    results: Results,
+    diag: OpenDiagnostic,
+    lang: str,
+    measures: MeasureLibrary | None,
+    obligations: ObligationLibrary | None,
+) -> dict[str, Any]:
+    """Indicators, risk matrix, suppliers, obligations and the action plan, ready to print."""
+    framework = diag.framework.model
+    names = {s.id: s.name for s in diag.inventory.services}
+    ind = results.indicators
+    indicators: dict[str, Any] = {}
+    if ind is not None:
+        windows = {w.months: w for w in ind.contract_windows}
+        indicators = {
+            "spend_share_outside_eu": fmt.percent(ind.spend_share_outside_eu, lang),
+            "spend_outside_eu": fmt.money(ind.spend_outside_eu, lang),
+            "annual_cost": fmt.money(ind.annual_cost, lang),
+            "has_cost": ind.annual_cost > 0,
+            "services_outside_eu": ind.services_outside_eu,
+            "services_unknown": ind.services_controller_unknown,
+            "services": ind.services,
+            "critical": ind.critical_services,
+            "critical_outside_eu": ind.critical_outside_eu,
+            "critical_spend_share_outside_eu": fmt.percent(ind.critical_spend_share_outside_eu, lang),
+            "below_target": ind.below_target,
+            "prudent_below_target": ind.prudent_below_target,
+            "with_target": ind.with_target,
+            "no_exit": [names[x] for x in ind.critical_without_alternative_or_exit],
+            "windows": [
+                {"months": m, "count": len(windows[m].services), "cost": fmt.money(windows[m].annual_cost, lang)}
+                for m in sorted(windows)
+            ],
+            "expired": [names[x] for x in ind.contracts_expired],
+            "reference_date": _date(ind.reference_date, lang, ""),
+        }
+    matrix: list[dict[str, Any]] = []
+    risk_model = framework.risk
+    if risk_model is not None:
+        counts: dict[tuple[int, int], list[str]] = {}
+        for s in results.services:
+            if s.risk is not None:
+                counts.setdefault((s.risk.gravity, s.risk.likelihood), []).append(s.name)
+        risk_names = {r.value: r.name.get(lang) for r in risk_model.risk_levels}
+        for g in sorted(risk_model.gravity_levels, key=lambda x: -x.value):
+            matrix.append(
+                {
+                    "code": g.code,
+                    "name": g.name.get(lang),
+                    "cells": [
+                        {
+                            "count": len(counts.get((g.value, v.value), [])),
+                            "level": risk_model.matrix[g.value - 1][v.value - 1],
+                            "level_name": risk_names[risk_model.matrix[g.value - 1][v.value - 1]],
+                        }
+                        for v in risk_model.likelihood_levels
+                    ],
+                }
+            )
+    likelihood = (
+        [{"code": v.code, "name": v.name.get(lang)} for v in risk_model.likelihood_levels] if risk_model else []
+    )
+    concentration = results.concentration
+    suppliers = [
+        {
+            "name": x.name,
+            "country": x.country or "—",
+            "outside_eu": x.outside_eu,
+            "services": len(x.services),
+            "hosted": len(x.hosted_services),
+            "critical": x.critical_services,
+            "cost": fmt.money(x.annual_cost, lang),
+            "share": fmt.percent(x.spend_share, lang),
+            "threat": fmt.number(x.threat, lang, 1),
+            "zone": x.zone,
+            "factors": f"{x.dependency}×{x.penetration} / ({x.maturity}×{x.trust})",
+        }
+        for x in results.suppliers[:15]
+    ]
+    countries = [
+        {
+            "country": c.country if c.country != "??" else t("report.country_unknown"),
+            "services": c.services,
+            "critical": c.critical_services,
+            "cost": fmt.money(c.annual_cost, lang),
+            "share": fmt.percent(c.spend_share, lang),
+        }
+        for c in (concentration.countries if concentration else [])
+    ]
+    texts = {o.id: o for o in obligations.obligations} if obligations else {}
+    obligation_rows = [
+        {
+            "title": texts[o.id].title.get(lang) if o.id in texts else o.id,
+            "summary": texts[o.id].summary.get(lang) if o.id in texts else "",
+            "status": t(f"status.{o.status}"),
+            "status_id": o.status,
+            "services": [names[x] for x in o.services],
+            "uncertain": o.uncertain,
+        }
+        for o in results.obligations
+    ]
+    library = {m.id: m for m in measures.measures} if measures else {}
+    actions = []
+    for a in results.actions:
+        m = library.get(a.measure)
+        actions.append(
+            {
+                "rank": a.rank,
+                "title": m.title.get(lang) if m else a.measure,
+                "why": m.why.get(lang) if m else "",
+                "how": m.how.get(lang) if m else "",
+                "cost": m.cost.get(lang) if m and m.cost else "",
+                "clause": m.clause.get(lang) if m and m.clause else "",
+                "carried_by": t(f"carried.{a.carried_by}"),
+                "effort": t(f"effort.{a.effort}"),
+                "horizon": t(f"horizon.{a.horizon}"),
+                "deadline": _date(a.deadline, lang, t("actions.no_deadline")),
+                "risk": a.risk_level,
+                "services": [names[x.service] for x in a.services],
+            }
+        )
+    return {
+        "indicators": indicators,
+        "risk_matrix": matrix,
+        "likelihood_levels": likelihood,
+        "suppliers": suppliers,
+        "countries": countries,
+        "hhi_spend": fmt.number(round(concentration.hhi_spend), lang)
+        if concentration and concentration.hhi_spend is not None
+        else "—",
+        "obligations": obligation_rows,
+        "actions": actions,
+        "top_actions": actions[:5],
+    }
 
 
 def _build(results: Results, diag: OpenDiagnostic, lang: str, report_date: dt.date) -> dict[str, Any]:
@@ -35,8 +185,9 @@ def _build(results: Results, diag: OpenDiagnostic, lang: str, report_date: dt.da
     domains = {d.id: d.label.get(lang) for d in diag.domains.domains}
     axes = {a.id: a for a in framework.axes}
     criteria = diag.framework.criteria
-    profile = next(p for p in framework.weight_profiles if p.id == results.profile_id)
+    profile = next((p for p in framework.weight_profiles if p.id == results.profile_id), None)
     total_weight = sum(results.weights.values()) or 1.0
+    risk_levels = {r.value: r for r in framework.risk.risk_levels} if framework.risk else {}
 
     def level_view(value: int | None) -> dict[str, Any]:
         if value is None:
@@ -66,6 +217,18 @@ def _build(results: Results, diag: OpenDiagnostic, lang: str, report_date: dt.da
                     "question": binding.question.get(lang),
                 }
                 if binding
+                else None
+            ),
+            "target": level_view(s.target_level) if s.target_level is not None else None,
+            "below_target": s.below_target,
+            "risk": (
+                {
+                    "code": risk_levels[s.risk.level].code,
+                    "name": risk_levels[s.risk.level].name.get(lang),
+                    "gv": f"G{s.risk.gravity}·V{s.risk.likelihood}",
+                    "level": s.risk.level,
+                }
+                if s.risk is not None and risk_levels
                 else None
             ),
             "answered": s.answered,
@@ -141,9 +304,10 @@ def _build(results: Results, diag: OpenDiagnostic, lang: str, report_date: dt.da
             "version": framework.version,
             "title": framework.title.get(lang),
             "date": fmt.long_date(framework.date, lang),
-            "profile_id": profile.id,
-            "profile_name": profile.name.get(lang),
-            "profile_rationale": profile.rationale.get(lang),
+            "profile_id": results.profile_id,
+            "profile_name": profile.name.get(lang) if profile else results.profile_id,
+            "profile_rationale": profile.rationale.get(lang) if profile else "",
+            "weights": [{"axis": a, "weight": f"{w:g}"} for a, w in results.weights.items()],
             "sha256": diag.framework.sha256[:12],
         },
         "summary": {
