@@ -25,9 +25,12 @@ class OpenDiagnostic:
 
 def open_diagnostic(inventory_path: Path, framework_path: Path | None = None) -> OpenDiagnostic:
     """Load and check everything a diagnostic needs; raise SovdiagError on any problem."""
+    from sovdiag.scoring import allocation_phase
+
     framework = load_framework(framework_path)
     domains = load_domains()
-    inventory = load_inventory(inventory_path, framework, domains)
+    with allocation_phase():
+        inventory = load_inventory(inventory_path, framework, domains)
     wanted = inventory.diagnostic.framework
     if wanted is not None and wanted != framework.model.id:
         raise SovdiagError("error.framework_mismatch", wanted=wanted, loaded=framework.model.id)
@@ -37,6 +40,13 @@ def open_diagnostic(inventory_path: Path, framework_path: Path | None = None) ->
 def diagnose(diag: OpenDiagnostic, profile_id: str | None = None) -> Results:
     """The whole diagnostic: scores, targets and risks per service, the supplier portfolio,
     headline indicators, the obligations that apply and the action plan."""
+    from sovdiag.scoring import allocation_phase
+
+    with allocation_phase():
+        return _diagnose(diag, profile_id)
+
+
+def _diagnose(diag: OpenDiagnostic, profile_id: str | None) -> Results:
     from sovdiag.plan import assess_obligations, load_measures, load_obligations, plan_actions
     from sovdiag.portfolio import analyse_suppliers, compute_indicators
     from sovdiag.scoring import score_inventory

@@ -29,7 +29,7 @@ from sovdiag.models import (
 )
 from sovdiag.portfolio import add_months, controller_of
 from sovdiag.resources import measures_path, obligations_path
-from sovdiag.scoring import ServiceResult, condition_holds
+from sovdiag.scoring import ServiceResult, compile_condition, facts_of, holds
 from sovdiag.validation import validate_model
 from sovdiag.yamlio import load_yaml, read_text
 
@@ -199,28 +199,36 @@ def plan_actions(
     day = reference or inventory.diagnostic.date
     criteria = framework.criteria
     axis_of = {c.id: a.id for a in framework.model.axes for c in a.criteria}
+    conditions = {m.id: [compile_condition(c) for c in m.applies_when] for m in library.measures}
+    horizons = {m.id: m.horizon for m in library.measures}
+    # criterion -> [(measure id, answers that trigger it)], so each service looks up only its own answers.
+    triggers: dict[str, list[tuple[str, frozenset[str]]]] = {}
+    for measure in library.measures:
+        for trigger in measure.triggers:
+            if trigger.criterion in criteria:
+                triggers.setdefault(trigger.criterion, []).append((measure.id, frozenset(trigger.answers)))
     by_measure: dict[str, list[ActionTarget]] = {}
     for service, result in zip(inventory.services, results, strict=True):
+        facts = facts_of(service)
         asked = {o.criterion for a in result.axes for o in a.outcomes if o.status not in ("excluded", "not_applicable")}
-        for measure in library.measures:
-            if not all(condition_holds(c, service) for c in measure.applies_when):
+        fired: dict[str, list[str]] = {}
+        # Only answers given trigger a measure; questions not yet asked are listed apart.
+        for criterion_id, answer in facts.answers.items():
+            if criterion_id not in asked:
                 continue
-            fired = []
-            for trigger in measure.triggers:
-                if trigger.criterion not in criteria or trigger.criterion not in asked:
-                    continue
-                # Only answers given trigger a measure; questions not yet asked are listed apart.
-                given = service.answers.get(trigger.criterion)
-                if given is not None and given.answer in trigger.answers:
-                    fired.append(f"{trigger.criterion}={given.answer}")
-            if not fired:
+            for measure_id, answers in triggers.get(criterion_id, ()):
+                if answer in answers:
+                    fired.setdefault(measure_id, []).append(f"{criterion_id}={answer}")
+        for measure_id, reasons in fired.items():
+            if not all(holds(c, facts) for c in conditions[measure_id]):
                 continue
-            deadline, basis = _deadline(service, measure.horizon, day)
+            horizon = horizons[measure_id]
+            deadline, basis = _deadline(service, horizon, day)
             risk = result.risk
-            by_measure.setdefault(measure.id, []).append(
+            by_measure.setdefault(measure_id, []).append(
                 ActionTarget(
                     service=service.id,
-                    triggers=fired,
+                    triggers=sorted(reasons),
                     deadline=deadline.isoformat() if deadline else None,
                     deadline_basis=basis,
                     risk_level=risk.level if risk else 0,
