@@ -14,7 +14,7 @@ from sovdiag import __version__
 from sovdiag import formatting as fmt
 from sovdiag.messages import get_language, set_language
 from sovdiag.messages import translate as t
-from sovdiag.models import Inventory, MeasureLibrary, ObligationLibrary
+from sovdiag.models import Inventory, MeasureLibrary, ObligationLibrary, Reference
 from sovdiag.pipeline import OpenDiagnostic
 from sovdiag.scoring import Results, ServiceResult
 
@@ -132,6 +132,15 @@ def _plan(
         for c in (concentration.countries if concentration else [])
     ]
     texts = {o.id: o for o in obligations.obligations} if obligations else {}
+    sources = {x.id: x for x in obligations.sources} if obligations else {}
+
+    def cite(ref: Reference) -> str:
+        src = sources.get(ref.source)
+        if src is None:
+            return ref.note or ref.source
+        where = src.url or src.document or ""
+        return " ".join(x for x in (src.title, ref.ref or "", f"<{where}>" if where else "") if x)
+
     obligation_rows = [
         {
             "title": texts[o.id].title.get(lang) if o.id in texts else o.id,
@@ -140,6 +149,7 @@ def _plan(
             "status_id": o.status,
             "services": [names[x] for x in o.services],
             "uncertain": o.uncertain,
+            "sources": [cite(r) for r in texts[o.id].references] if o.id in texts else [],
         }
         for o in results.obligations
     ]
