@@ -254,6 +254,14 @@ def _check_demand_side(
         if risk.threat_zones.get("danger", 0) < risk.threat_zones.get("control", 0) or len(risk.threat_zones) != 2:
             problems.append((["risk", "threat_zones"], t("problem.threat_zones")))
 
+    for i, catalog_rule in enumerate(fw.catalog_rules):
+        known = criteria.get(catalog_rule.criterion)
+        at: list[PathPart] = ["catalog_rules", i]
+        if known is None:
+            problems.append(([*at, "criterion"], t("problem.unknown_criterion_ref", criterion=catalog_rule.criterion)))
+        elif catalog_rule.answer not in {o.id for o in known.options}:
+            message = t("problem.catalog_rule_answer", answer=catalog_rule.answer, criterion=catalog_rule.criterion)
+            problems.append(([*at, "answer"], message))
     if fw.indicators is not None:
         for key in ("foreign_control", "alternative_identified", "exit_plan", "hard_to_replace", "data_outside_eu"):
             condition = getattr(fw.indicators, key)

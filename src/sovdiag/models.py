@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 IDENTIFIER = r"^[a-z0-9][a-z0-9_.\-]*$"
 COUNTRY = r"^[A-Z]{2}$"
@@ -192,6 +192,16 @@ class Answer(Strict):
 AnswerField = Annotated[Answer, BeforeValidator(_answer_shorthand, json_schema_input_type=str | Answer)]
 
 
+class CatalogRef(Strict):
+    """Which catalog entry the service is (set by the audit once the user has confirmed it)."""
+
+    supplier: Annotated[str | None, Field(description="Identifiant du fournisseur dans le catalogue.")] = None
+    offer: Annotated[str | None, Field(description="Identifiant de l'offre dans le catalogue.")] = None
+    unlisted: Annotated[
+        bool, Field(description="Vrai si le service n'est pas au catalogue (pas de rapprochement).")
+    ] = False
+
+
 class Service(Strict):
     id: Annotated[
         str,
@@ -229,6 +239,9 @@ class Service(Strict):
     criticality: Annotated[Criticality, Field(description="Criticité pour la continuité du service public.")]
     users: Annotated[int | None, Field(ge=0, le=10_000_000, description="Nombre d'utilisateurs.")] = None
     contract: Contract | None = None
+    catalog: Annotated[
+        CatalogRef | None, Field(description="Rapprochement confirmé avec le catalogue (sinon : par les noms).")
+    ] = None
     answers: Annotated[
         dict[Annotated[str, Field(pattern=CRITERION_ID)], AnswerField],
         Field(description="Réponses aux questions du référentiel, par identifiant de critère."),
@@ -385,6 +398,24 @@ class IndicatorCriteria(Strict):
     data_outside_eu: AnswerCondition | None = None
 
 
+class CatalogCondition(Strict):
+    """A test on what the catalog knows of a service's supplier and offer; all given keys must hold."""
+
+    controller_outside_eu: bool | None = None
+    certification: list[str] | None = None  # any of these schemes held by the offer
+    licence: list[str] | None = None
+    hosting: Literal["eu_only", "outside_eu"] | None = None
+
+
+class CatalogRule(Strict):
+    """When the catalog's facts settle a criterion, the answer they give (first matching rule wins)."""
+
+    criterion: str
+    when: CatalogCondition
+    answer: str
+    explanation: Text
+
+
 class Framework(Strict):
     id: Annotated[str, Field(pattern=IDENTIFIER)]
     version: Annotated[str, Field(min_length=1)]
@@ -399,6 +430,7 @@ class Framework(Strict):
     targets: list[TargetRule] = Field(default_factory=list)
     risk: RiskModel | None = None
     indicators: IndicatorCriteria | None = None
+    catalog_rules: list[CatalogRule] = Field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- measures and obligations
@@ -466,6 +498,115 @@ class ObligationLibrary(Strict):
     date: dt.date
     sources: list[Source]
     obligations: Annotated[list[Obligation], Field(min_length=1)]
+
+
+# --------------------------------------------------------------------------- catalog
+
+T = TypeVar("T")
+
+
+class Fact(Strict, Generic[T]):
+    """A fact of the catalog: a value with the source it was read in and the date it was checked,
+    or ``unknown: true`` with what was looked for. Never a value without a source."""
+
+    value: T | None = None
+    unknown: bool = False
+    source: str | None = None
+    checked: dt.date
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _sourced(self) -> Fact[T]:
+        if self.unknown:
+            if self.value is not None:
+                raise ValueError("an unknown fact has no value")
+        elif self.value is None or not self.source:
+            raise ValueError("a fact needs a value and its source, or unknown: true")
+        return self
+
+
+class CertificationScheme(StrEnum):
+    secnumcloud = "secnumcloud"
+    hds = "hds"
+    iso27001 = "iso27001"
+    iso27017 = "iso27017"
+    iso27018 = "iso27018"
+    c5 = "c5"
+    eucs = "eucs"
+    soc2 = "soc2"
+    gaia_x = "gaia-x"
+    pdis = "pdis"
+    cspn = "cspn"
+    other = "other"
+
+
+class Certification(Strict):
+    scheme: CertificationScheme
+    scope: str
+    date: dt.date | None = None
+    source: Annotated[str, Field(min_length=1)]
+    checked: dt.date
+    note: str | None = None
+
+
+class Alternative(Strict):
+    offer: Annotated[str, Field(min_length=1, description="An offer id of the catalog, or a plain name.")]
+    reason: Text
+    source: Annotated[str, Field(min_length=1)]
+    checked: dt.date
+    note: str | None = None
+
+
+class Licence(StrEnum):
+    proprietary = "proprietary"
+    open_source = "open_source"
+    source_available = "source_available"
+
+
+class Offer(Strict):
+    id: Annotated[str, Field(pattern=IDENTIFIER)]
+    name: Annotated[str, Field(min_length=1)]
+    aliases: list[str] = Field(default_factory=list)
+    domains: list[str] = Field(default_factory=list)
+    deployment: list[Deployment] = Field(default_factory=list)
+    hosting_locations: Fact[list[Annotated[str, Field(pattern=COUNTRY)]]] | None = None
+    hosting_provider: Fact[str] | None = None
+    certifications: list[Certification] = Field(default_factory=list)
+    licence: Fact[Licence] | None = None
+    self_hostable: Fact[bool] | None = None
+    export_formats: Fact[list[str]] | None = None
+    apis: Fact[str] | None = None
+    in_sill: Fact[bool] | None = None
+    alternatives: list[Alternative] = Field(default_factory=list)
+    note: str | None = None
+
+
+class Supplier(Strict):
+    id: Annotated[str, Field(pattern=IDENTIFIER)]
+    name: Annotated[str, Field(min_length=1)]
+    display_name: Annotated[str, Field(min_length=1)]
+    aliases: list[str] = Field(default_factory=list)
+    identifiers: dict[str, Fact[str]] = Field(default_factory=dict)
+    head_office_country: Fact[Annotated[str, Field(pattern=COUNTRY)]] | None = None
+    ultimate_parent: Fact[str] | None = None
+    ultimate_parent_country: Fact[Annotated[str, Field(pattern=COUNTRY)]] | None = None
+    listed: Fact[bool] | None = None
+    offers: list[Offer] = Field(default_factory=list)
+    note: str | None = None
+
+
+class CatalogFile(Strict):
+    """One file of the catalog (the built-in one is split by area; a local one may be a single file)."""
+
+    format_version: Literal[1] = 1
+    suppliers: list[Supplier]
+
+
+class CatalogIndex(Strict):
+    version: str
+    date: dt.date
+    title: Text
+    stale_after_days: Annotated[int, Field(ge=1)] = 365
 
 
 # --------------------------------------------------------------------------- domain checklist

@@ -49,6 +49,7 @@ class CriterionOutcome:
     answer: str | None
     value: float | None
     cap: int | None
+    origin: str = "inventory"  # "catalog" when a catalog fact gave the answer
 
 
 @dataclass(slots=True)
@@ -162,6 +163,7 @@ class Results:
     obligations_version: str | None = None
     actions: list[Action] = field(default_factory=list)
     measures_version: str | None = None
+    catalog: dict[str, Any] | None = None  # what the catalog contributed (pipeline.diagnose)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (dates as ISO strings), with coverage figures included."""

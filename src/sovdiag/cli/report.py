@@ -30,6 +30,12 @@ def register(app: typer.Typer) -> None:
         framework: Annotated[
             Path | None, typer.Option("--framework", help=t("cli.opt.framework"), show_default=False)
         ] = None,
+        catalog: Annotated[
+            Path | None, typer.Option("--catalog", help=t("cli.opt.catalog"), show_default=False)
+        ] = None,
+        max_age: Annotated[
+            int | None, typer.Option("--max-age", help=t("cli.opt.max_age"), show_default=False, min=1)
+        ] = None,
         weights: Annotated[str | None, typer.Option("--weights", help=t("cli.opt.weights"), show_default=False)] = None,
     ) -> None:
         if fmt not in FORMATS:
@@ -41,9 +47,11 @@ def register(app: typer.Typer) -> None:
         from sovdiag.pipeline import open_diagnostic
         from sovdiag.report import build_report
 
-        check_not_input(output, [inventory, *([framework] if framework else [])])
-        diag = open_diagnostic(inventory, framework)
-        rendered = build_report(diag, fmt=fmt, lang=get_language(), output=output, weights=weights, date=report_date)
+        check_not_input(output, [inventory, *[p for p in (framework, catalog) if p]])
+        diag = open_diagnostic(inventory, framework, catalog)
+        rendered = build_report(
+            diag, fmt=fmt, lang=get_language(), output=output, weights=weights, date=report_date, max_age_days=max_age
+        )
         if fmt == "pdf":
             print_text(t("cli.report.written", file=str(output), pages=rendered.pages))
         else:

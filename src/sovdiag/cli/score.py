@@ -34,6 +34,12 @@ def register(app: typer.Typer) -> None:
         framework: Annotated[
             Path | None, typer.Option("--framework", help=t("cli.opt.framework"), show_default=False)
         ] = None,
+        catalog: Annotated[
+            Path | None, typer.Option("--catalog", help=t("cli.opt.catalog"), show_default=False)
+        ] = None,
+        max_age: Annotated[
+            int | None, typer.Option("--max-age", help=t("cli.opt.max_age"), show_default=False, min=1)
+        ] = None,
         weights: Annotated[
             str | None, typer.Option("--weights", help=t("cli.opt.weights_file"), show_default=False)
         ] = None,
@@ -41,14 +47,14 @@ def register(app: typer.Typer) -> None:
         from sovdiag.output import check_not_input, write_atomic
         from sovdiag.pipeline import diagnose, open_diagnostic
 
-        diag = open_diagnostic(inventory, framework)
-        results = diagnose(diag, weights)
+        diag = open_diagnostic(inventory, framework, catalog)
+        results = diagnose(diag, weights, max_age)
         if json_path is not None:
             payload = json.dumps(results.to_dict(), ensure_ascii=False, indent=2) + "\n"
             if str(json_path) == "-":
                 typer.echo(payload, nl=False)
                 return
-            check_not_input(json_path, [inventory, *([framework] if framework else [])])
+            check_not_input(json_path, [inventory, *[p for p in (framework, catalog) if p]])
             write_atomic(json_path, payload)
         if explain is not None:
             from sovdiag.explain import explain_service

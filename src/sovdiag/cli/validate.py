@@ -21,10 +21,13 @@ def register(app: typer.Typer) -> None:
         framework: Annotated[
             Path | None, typer.Option("--framework", help=t("cli.opt.framework"), show_default=False)
         ] = None,
+        catalog: Annotated[
+            Path | None, typer.Option("--catalog", help=t("cli.opt.catalog"), show_default=False)
+        ] = None,
     ) -> None:
         from sovdiag.pipeline import open_diagnostic
 
-        diag = open_diagnostic(inventory, framework)
+        diag = open_diagnostic(inventory, framework, catalog)
         services = diag.inventory.services
         answers = sum(len(s.answers) for s in services)
         print_text(t("cli.validate.ok", file=str(inventory), services=len(services), answers=answers))

@@ -27,6 +27,7 @@ def build_report(
     weights: str | None = None,
     date: dt.date | None = None,
     templates: Path | None = None,
+    max_age_days: int | None = None,
 ) -> RenderedReport:
     """Score the diagnostic and write its report to ``output`` as PDF or HTML."""
     from sovdiag.output import write_atomic
@@ -36,7 +37,7 @@ def build_report(
     from sovdiag.report.html import render_html
     from sovdiag.resources import templates_dir
 
-    results = diagnose(diag, weights)
+    results = diagnose(diag, weights, max_age_days)
     context = build_context(
         results,
         diag,
