@@ -114,8 +114,10 @@ class Catalog:
             for name in (supplier.name, supplier.display_name, supplier.id.replace("-", " "), *supplier.aliases):
                 self._supplier_names.setdefault(normalise(name), set()).add(supplier.id)
             for offer in supplier.offers:
+                # « Outscale IaaS (qualifié SecNumCloud) » is also found as « Outscale IaaS ».
                 for name in (offer.name, *offer.aliases):
-                    self._offer_names.setdefault(normalise(name), set()).add(offer.id)
+                    for variant in name_variants(name)[:2]:
+                        self._offer_names.setdefault(normalise(variant), set()).add(offer.id)
 
     # ------------------------------------------------------------------ lookups
 

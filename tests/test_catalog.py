@@ -1,0 +1,270 @@
+"""The built-in catalog: valid, sourced, unique; matching on real-world spellings; local overrides;
+facts that settle answers; freshness; the catalog commands."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from sovdiag.catalog import Catalog, fact_rows, load_catalog, match_service, normalise
+from sovdiag.errors import ValidationFailed
+from sovdiag.framework import load_domains, load_framework
+from sovdiag.models import Service
+from sovdiag.pipeline import diagnose, open_diagnostic
+from tests.conftest import DATA
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog(domains={d.id for d in load_domains().domains})
+
+
+def test_catalog_size_and_identity(catalog: Catalog) -> None:
+    assert len(catalog.suppliers) >= 100
+    assert len(catalog.offers) >= 150
+    assert catalog.index.version
+    assert catalog.index.date <= dt.date.today()
+
+
+def test_every_fact_has_a_source_and_a_date_or_says_it_is_unknown(catalog: Catalog) -> None:
+    for supplier, offer, name, value, unknown, source, checked, _origin, note in fact_rows(catalog):
+        where = f"{supplier}/{offer}/{name}"
+        assert dt.date.fromisoformat(checked) <= dt.date.today(), where
+        if unknown:
+            assert not value, where
+            assert note, f"{where}: an unknown fact must say what was looked for"
+        else:
+            assert value, where
+            assert source.startswith(("http://", "https://")) or len(source) > 10, where
+
+
+def test_every_domain_of_the_checklist_has_an_offer(catalog: Catalog) -> None:
+    covered = {d for _, offer in catalog.offers.values() for d in offer.domains}
+    missing = {d.id for d in load_domains().domains} - covered - {"autre"}
+    assert missing == set()
+
+
+def test_no_two_suppliers_share_a_name(catalog: Catalog) -> None:
+    seen: dict[str, str] = {}
+    for supplier in catalog.suppliers.values():
+        for name in {normalise(supplier.name), normalise(supplier.display_name)}:
+            assert seen.setdefault(name, supplier.id) == supplier.id, f"{name}: {seen[name]} and {supplier.id}"
+
+
+def test_alternatives_point_at_existing_offers_or_are_plain_names(catalog: Catalog) -> None:
+    for _, offer in catalog.offers.values():
+        for alternative in offer.alternatives:
+            assert alternative.offer in catalog.offers or " " in alternative.offer or alternative.offer[0].isupper(), (
+                offer.id, alternative.offer)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Microsoft", "microsoft"), ("MICROSOFT CORPORATION", "microsoft"), ("Microsoft France", "microsoft"),
+        ("Berger Levrault SA", "berger-levrault"), ("BERGER-LEVRAULT", "berger-levrault"), ("Berger-Levrault S.A.", "berger-levrault"),
+        ("OVH", "ovhcloud"), ("Ovh Cloud SAS", "ovhcloud"), ("Amazon Web Services", "amazon-web-services"),
+        ("JVS Mairistem", "jvs-mairistem"), ("jvs-mairistem", "jvs-mairistem"), ("Libriciel", "libriciel-scop"),
+        ("Libriciel SCOP", "libriciel-scop"), ("Orange Business Services", "orange"), ("Docaposte", "docaposte"),
+        ("Hyland (Alfresco)", "hyland"), ("DINUM (État)", "dinum"), ("Ciril GROUP", "ciril-group"),
+    ],
+)
+def test_supplier_spellings(catalog: Catalog, typed: str, expected: str) -> None:
+    match = catalog.match_supplier(typed)
+    assert (match.status, match.id) == ("matched", expected)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Office 365", "microsoft-365"), ("O365", "microsoft-365"), ("M365", "microsoft-365"), ("office365", None),
+        ("GCP", "google-cloud-platform"), ("G Suite", "google-workspace"), ("Azure", "microsoft-azure"),
+        ("Teams", "microsoft-teams"), ("iParapheur", "libriciel-scop-iparapheur"), ("Pronote", "index-education-pronote"),
+        ("ChatGPT", "openai-chatgpt"), ("Le Chat", "mistral-ai-le-chat"), ("LibreOffice", "the-document-foundation-libreoffice"),
+    ],
+)
+def test_offer_spellings(catalog: Catalog, typed: str, expected: str | None) -> None:
+    match = catalog.match_offer(typed)
+    if expected is None:
+        assert match.status == "unmatched"  # never a silent guess on a spelling that matches nothing exactly
+    else:
+        assert (match.status, match.id) == ("matched", expected)
+
+
+def test_ambiguous_and_unmatched_names_are_reported(catalog: Catalog) -> None:
+    fast = catalog.match_offer("FAST")
+    assert fast.status == "ambiguous"
+    assert len(fast.candidates) == 2
+    zoom = catalog.match_supplier("Zoom Communications")
+    assert zoom.status == "unmatched"
+    assert zoom.id is None
+    assert "zoom" in zoom.suggestions
+    assert catalog.match_supplier("Oracle").status == "unmatched"
+
+
+def service(**fields: object) -> Service:
+    base = {"id": "s", "name": "S", "domain": "messagerie", "deployment": "saas", "criticality": "high"}
+    return Service.model_validate({**base, **fields})
+
+
+def test_service_matching(catalog: Catalog) -> None:
+    m = match_service(service(supplier="Microsoft", product="Office 365"), catalog)
+    assert (m.status, m.supplier, m.offer) == ("matched", "microsoft", "microsoft-365")
+    m = match_service(service(supplier="Office 365"), catalog)  # the product typed as supplier
+    assert (m.supplier, m.offer) == ("microsoft", "microsoft-365")
+    m = match_service(service(supplier="Google", product="Office 365"), catalog)  # another supplier's product
+    assert (m.supplier, m.offer) == ("google", None)
+    m = match_service(service(supplier="Éditeur inconnu SARL"), catalog)
+    assert (m.status, m.supplier) == ("unmatched", None)
+    m = match_service(service(supplier="Whatever", catalog={"supplier": "bleu", "offer": "bleu-cloud"}), catalog)
+    assert (m.status, m.supplier, m.offer) == ("pinned", "bleu", "bleu-cloud")
+    m = match_service(service(supplier="Microsoft", catalog={"unlisted": True}), catalog)
+    assert (m.status, m.supplier) == ("unlisted", None)
+
+
+LOCAL = """format_version: 1
+suppliers:
+  - id: microsoft
+    name: Microsoft Corporation
+    display_name: Microsoft
+    ultimate_parent: {value: Microsoft Corporation, source: "https://www.sec.gov/example-10-k", checked: 2026-11-20}
+    ultimate_parent_country: {value: US, source: "https://www.sec.gov/example-10-k", checked: 2026-11-20}
+  - id: editeur-local
+    name: Éditeur Local SAS
+    display_name: Éditeur Local
+    head_office_country: {value: FR, source: "https://annuaire-entreprises.data.gouv.fr/exemple", checked: 2026-11-20}
+    offers:
+      - id: editeur-local-compta
+        name: Compta Locale
+        domains: [finances]
+        deployment: [on_premises]
+        licence: {value: open_source, source: "https://exemple.org/licence", checked: 2026-11-20, note: AGPL-3.0}
+"""
+
+
+def test_local_catalog_adds_and_corrects_with_provenance(tmp_path: Path) -> None:
+    local = tmp_path / "local.yaml"
+    local.write_text(LOCAL, encoding="utf-8")
+    merged = load_catalog(local)
+    microsoft = merged.suppliers["microsoft"]
+    assert microsoft.ultimate_parent_country is not None
+    assert microsoft.ultimate_parent_country.value == "US"
+    assert microsoft.head_office_country is not None  # kept from the built-in entry
+    assert [o.id for o in microsoft.offers][:1] == ["microsoft-365"]  # built-in offers kept
+    assert merged.origin("supplier", "microsoft") == "local:local.yaml"
+    assert merged.origin("offer", "microsoft-365") == "builtin"
+    assert merged.match_supplier("Editeur Local").id == "editeur-local"
+    assert merged.offers["editeur-local-compta"][0] == "editeur-local"
+
+
+def test_local_catalog_errors_are_located(tmp_path: Path) -> None:
+    local = tmp_path / "local.yaml"
+    local.write_text(LOCAL.replace(', source: "https://www.sec.gov/example-10-k", checked: 2026-11-20}\n  - id: editeur',
+                                   ", checked: 2026-11-20}\n  - id: editeur"), encoding="utf-8")
+    with pytest.raises(ValidationFailed) as info:
+        load_catalog(local)
+    [problem] = info.value.problems
+    assert problem.line == 7
+    assert "a fact needs a value and its source" in problem.message
+    moved = tmp_path / "moved.yaml"
+    moved.write_text(LOCAL.replace("editeur-local-compta", "microsoft-365"), encoding="utf-8")
+    with pytest.raises(ValidationFailed, match="appartient au fournisseur « microsoft »"):
+        load_catalog(moved)
+
+
+def test_catalog_facts_answer_what_the_user_left_open() -> None:
+    results = diagnose(open_diagnostic(DATA / "inventory-catalog.yaml"))
+    assert results.catalog is not None
+    answers = results.catalog["answers"]
+    microsoft = {a["criterion"]: a for a in answers["messagerie"]}
+    # Microsoft's head office is outside the EU/EEA: the catalog settles who controls it...
+    assert microsoft["A1.1"]["answer"] == "entirely_non_eu"
+    assert microsoft["A1.1"]["facts"][0]["source"].startswith("https://")
+    # ...but never replaces what the user answered (A2.2 and A1.2 are the user's).
+    assert "A2.2" not in microsoft
+    assert "A1.2" not in microsoft
+    outscale = {a["criterion"]: a["answer"] for a in answers["iaas"]}
+    assert outscale["A7.1"] == "secnumcloud"
+    assert outscale["A2.2"] == "verified_immunity"
+    assert outscale["A3.2"] == "exclusively_eu"
+    assert "inconnu" not in answers
+    outcomes = {o.criterion: o for a in results.services[0].axes for o in a.outcomes}
+    assert (outcomes["A1.1"].origin, outcomes["A1.1"].answer) == ("catalog", "entirely_non_eu")
+    assert (outcomes["A2.2"].origin, outcomes["A2.2"].answer) == ("inventory", "eu_subsidiary_contractual")
+    matches = {m["service"]: m for m in results.catalog["matches"]}
+    assert (matches["messagerie"]["supplier"], matches["messagerie"]["offer"]) == ("microsoft", "microsoft-365")
+    assert matches["inconnu"]["status"] == "unmatched"
+    # The controller found in the catalog counts in the indicators.
+    assert results.indicators is not None
+    assert results.indicators.services_outside_eu == 1
+
+
+def test_without_catalog_rules_nothing_is_filled() -> None:
+    results = diagnose(open_diagnostic(DATA / "inventory-mini.yaml", DATA / "framework-mini.yaml"))
+    assert results.catalog is not None
+    assert results.catalog["answers"] == {}
+    assert {m["service"]: m["status"] for m in results.catalog["matches"]}["messagerie"] == "matched"
+
+
+def test_old_facts_are_flagged(tmp_path: Path) -> None:
+    inventory = tmp_path / "inv.yaml"
+    inventory.write_text((DATA / "inventory-catalog.yaml").read_text(encoding="utf-8").replace(
+        "date: 2026-10-01", "date: 2029-06-01").replace("end: 2027-12-31", "end: 2030-12-31"), encoding="utf-8")
+    results = diagnose(open_diagnostic(inventory), max_age_days=365)
+    assert results.catalog is not None
+    stale = results.catalog["stale"]
+    assert {f["service"] for f in stale} == {"messagerie", "iaas"}
+    assert all(f["stale"] for f in stale)
+    fresh = diagnose(open_diagnostic(inventory), max_age_days=5000)
+    assert fresh.catalog is not None
+    assert fresh.catalog["stale"] == []
+
+
+def test_unknown_catalog_id_in_inventory(tmp_path: Path, mini_framework: Path) -> None:
+    inventory = tmp_path / "inv.yaml"
+    inventory.write_text((DATA / "inventory-mini.yaml").read_text(encoding="utf-8").replace(
+        "    product: Microsoft 365\n", "    product: Microsoft 365\n    catalog: {offer: microsoft-366}\n"),
+        encoding="utf-8")
+    with pytest.raises(ValidationFailed) as info:
+        open_diagnostic(inventory, mini_framework)
+    [problem] = info.value.problems
+    assert (problem.line, problem.path) == (18, "services[0].catalog.offer")
+    assert "microsoft-366" in problem.message
+
+
+def test_catalog_rules_are_consistent_with_the_framework() -> None:
+    fw = load_framework()
+    assert fw.model.catalog_rules
+    for rule in fw.model.catalog_rules:
+        assert rule.answer in {o.id for o in fw.criteria[rule.criterion].options}
+
+
+def test_catalog_commands(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = cli("catalog", "search", "micro")
+    assert out.exit_code == 0
+    assert "microsoft-365" in out.stdout
+    assert cli("catalog", "search", "zzzz-nothing").exit_code == 1
+    out = cli("catalog", "show", "microsoft-365")
+    assert out.exit_code == 0
+    assert "source :" in out.stdout
+    assert "vérifié le" in out.stdout
+    out = cli("catalog", "show", "nope-nope")
+    assert out.exit_code == 1
+    out = cli("catalog", "validate")
+    assert out.exit_code == 0
+    assert "fournisseurs" in out.stdout
+    local = tmp_path / "local.yaml"
+    local.write_text(LOCAL, encoding="utf-8")
+    out = cli("catalog", "validate", local)
+    assert out.exit_code == 0
+    assert "supplier:microsoft" in out.stdout
+    out = cli("catalog", "export", "-o", tmp_path / "facts.csv")
+    assert out.exit_code == 0
+    text = (tmp_path / "facts.csv").read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0] == "supplier;offer;fact;value;unknown;source;checked;origin;note"
+    out = cli("catalog", "export", "-o", tmp_path / "catalog.json", "--catalog", local)
+    data = json.loads((tmp_path / "catalog.json").read_text(encoding="utf-8"))
+    assert data["origins"]["supplier:microsoft"] == "local:local.yaml"
