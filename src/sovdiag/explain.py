@@ -6,8 +6,10 @@ the terminal says and what the PDF says cannot drift apart. Texts are in the lan
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from dataclasses import dataclass, field
+from typing import Any
 
 from sovdiag.errors import SovdiagError
 from sovdiag.framework import LoadedFramework
@@ -28,6 +30,8 @@ class CriterionLine:
     cap: int | None
     binding: bool
     prudent_binding: bool
+    origin: str = "inventory"  # "catalog": the answer comes from catalog facts
+    facts: list[str] = field(default_factory=list)  # "value — source (checked date)[, à revérifier]"
 
 
 @dataclass(slots=True)
@@ -70,6 +74,22 @@ class Explanation:
     obligations: list[str] = field(default_factory=list)
 
 
+def describe_facts(catalog_answer: dict[str, Any], lang: str) -> list[str]:
+    """The facts behind a catalog answer, each with its source and the date it was checked."""
+    from sovdiag import formatting as fmt
+
+    lines = []
+    for fact in catalog_answer["facts"]:
+        checked = fmt.long_date(dt.date.fromisoformat(fact["checked"]), lang)
+        line = t("explain.fact", value=fact["value"], source=fact["source"] or "—", checked=checked)
+        if fact["origin"] != "builtin":
+            line += " " + t("explain.fact_local", origin=fact["origin"])
+        if fact["stale"]:
+            line += " " + t("explain.fact_stale")
+        lines.append(line)
+    return lines
+
+
 def find_service(results: Results, service_id: str) -> ServiceResult:
     for service in results.services:
         if service.id == service_id:
@@ -93,16 +113,18 @@ def explain_service(
     fw = framework.model
     levels = {lvl.value: lvl for lvl in fw.levels}
     targets = {x.axis: x for x in result.targets}
+    from_catalog = {a["criterion"]: a for a in (results.catalog or {}).get("answers", {}).get(service_id, [])}
     axes: list[AxisExplanation] = []
     for axis_model, axis in zip(fw.axes, result.axes, strict=True):
         lines = []
         for criterion, outcome in zip(axis_model.criteria, axis.outcomes, strict=True):
             given = service.answers.get(criterion.id)
-            option = next((o for o in criterion.options if given and o.id == given.answer), None)
+            option = next((o for o in criterion.options if o.id == outcome.answer), None)
             if outcome.status == ANSWERED and option is not None:
                 answer = option.label.get(lang)
             else:
                 answer = t(f"explain.status.{outcome.status}")
+            catalog_answer = from_catalog.get(criterion.id) if outcome.origin == "catalog" else None
             lines.append(
                 CriterionLine(
                     id=criterion.id,
@@ -115,8 +137,12 @@ def explain_service(
                     cap=option.cap if outcome.status == ANSWERED and option is not None else None,
                     binding=axis.binding == criterion.id,
                     prudent_binding=axis.prudent_binding == criterion.id,
+                    origin=outcome.origin,
+                    facts=describe_facts(catalog_answer, lang) if catalog_answer else [],
                 )
             )
+            if catalog_answer:
+                lines[-1].comment = catalog_answer["explanation_en" if lang == "en" else "explanation_fr"]
         target = targets.get(axis.axis)
         axes.append(
             AxisExplanation(

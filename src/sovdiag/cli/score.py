@@ -261,16 +261,20 @@ def _print_explanation(e: Explanation, framework: LoadedFramework) -> None:
             title_justify="left",
             show_lines=False,
         )
-        table.add_column(t("explain.col.criterion"))
-        table.add_column(t("explain.col.answer"))
+        table.add_column(t("explain.col.criterion"), overflow="fold")
+        table.add_column(t("explain.col.answer"), overflow="fold")
         table.add_column(t("explain.col.value"), justify="right")
         table.add_column(t("explain.col.cap"), justify="right")
         for line in axis.criteria:
             answer = line.answer
+            if line.origin == "catalog":
+                answer += f" ({t('explain.catalog_mark')})"
             if line.comment:
                 answer += f" — {line.comment}"
             if line.evidence:
                 answer += f" [{line.evidence}]"
+            for fact in line.facts:
+                answer += f"\n  {fact}"
             mark = f" ← {t('explain.binding_mark')}" if line.binding else ""
             table.add_row(
                 Text(f"{line.id} {line.question}"),
