@@ -187,3 +187,22 @@ def test_cli_report_writes_pdf(cli, tmp_path: Path, mini_inventory: Path, mini_f
     pages = len(PdfReader(io.BytesIO(out.read_bytes())).pages)
     assert f"Rapport écrit dans {out} ({pages} pages)." in result.stdout
     assert not list(tmp_path.glob(".*.tmp"))  # no temporary file left behind
+
+
+def test_report_shows_what_the_catalog_contributed(tmp_path: Path) -> None:
+    from tests.conftest import DATA
+    from tests.test_catalog import LOCAL
+
+    local = tmp_path / "local.yaml"
+    local.write_text(LOCAL, encoding="utf-8")
+    out = tmp_path / "r.pdf"
+    build_report(open_diagnostic(DATA / "inventory-catalog.yaml", catalog_path=local), fmt="pdf", lang="fr", output=out)
+    text = " ".join(pdf_text(out).split())
+    assert "Ce que le catalogue a apporté" in text
+    assert "Réponses tirées du catalogue" in text
+    assert "Qualifié SecNumCloud" in text or "SecNumCloud" in text
+    assert "Catalogue : version 2026.11" in text
+    assert "catalogue local local.yaml, qui ajoute ou corrige :" in text
+    assert "supplier:microsoft" in text
+    assert "Fournisseurs non rapprochés" in text
+    assert "Prestataire Local SARL" in text

@@ -173,7 +173,48 @@ def _plan(
                 "services": [names[x.service] for x in a.services],
             }
         )
+    catalog_view: dict[str, Any] = {}
+    if results.catalog is not None:
+        from sovdiag.explain import describe_facts
+
+        cat = results.catalog
+        labels = {(c.id, o.id): o.label.get(lang) for c in diag.framework.criteria.values() for o in c.options}
+        rows = []
+        for service_id, answers in cat["answers"].items():
+            for answer in answers:
+                rows.append(
+                    {
+                        "service": names.get(service_id, service_id),
+                        "criterion": answer["criterion"],
+                        "answer": labels.get((answer["criterion"], answer["answer"]), answer["answer"]),
+                        "why": answer["explanation_en" if lang == "en" else "explanation_fr"],
+                        "facts": describe_facts(answer, lang),
+                    }
+                )
+        not_found = [
+            {
+                "service": names.get(m["service"], m["service"]),
+                "status": t(f"catalog.status.{m['status']}"),
+                "supplier": next((s.supplier for s in diag.inventory.services if s.id == m["service"]), ""),
+                "suggestions": ", ".join(m["candidates"] or m["suggestions"]),
+            }
+            for m in cat["matches"]
+            if m["status"] in ("ambiguous", "unmatched")
+        ]
+        catalog_view = {
+            "version": cat["version"],
+            "date": _date(cat["date"], lang, cat["date"]),
+            "local_file": cat["local_file"] or "",
+            "overridden": cat["overridden"],
+            "matched": sum(1 for m in cat["matches"] if m["status"] in ("matched", "pinned")),
+            "services": len(cat["matches"]),
+            "answers": rows,
+            "not_found": not_found,
+            "stale": len(cat["stale"]),
+            "stale_after_days": cat["stale_after_days"],
+        }
     return {
+        "catalog": catalog_view,
         "indicators": indicators,
         "risk_matrix": matrix,
         "likelihood_levels": likelihood,
