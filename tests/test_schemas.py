@@ -10,7 +10,7 @@ from sovdiag.schemas import schema_dict, schema_json
 from tests.conftest import ROOT
 
 
-@pytest.mark.parametrize("kind", ["inventory", "framework", "domains"])
+@pytest.mark.parametrize("kind", ["inventory", "framework", "domains", "catalog"])
 def test_committed_schema_is_current(kind: str) -> None:
     committed = (ROOT / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8")
     assert committed == schema_json(kind), f"run: sovdiag schema {kind} -o schemas/{kind}.schema.json"

@@ -11,6 +11,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
+from sovdiag.catalog import Catalog
 from sovdiag.errors import SovdiagError
 from sovdiag.framework import LoadedFramework
 from sovdiag.messages import translate as t
@@ -72,6 +73,8 @@ class Explanation:
     risk: str | None  # "R4 Critique"
     actions: list[ActionLine] = field(default_factory=list)
     obligations: list[str] = field(default_factory=list)
+    catalog_entry: str | None = None  # "Microsoft 365 (Microsoft)" when matched
+    alternatives: list[str] = field(default_factory=list)  # "name — reason (source)"
 
 
 def describe_facts(catalog_answer: dict[str, Any], lang: str) -> list[str]:
@@ -88,6 +91,25 @@ def describe_facts(catalog_answer: dict[str, Any], lang: str) -> list[str]:
             line += " " + t("explain.fact_stale")
         lines.append(line)
     return lines
+
+
+def _catalog_entry(
+    results: Results, catalog: Catalog | None, service_id: str, lang: str
+) -> tuple[str | None, list[str]]:
+    """The catalog entry the service was matched to, and the alternatives the catalog lists for it."""
+    if catalog is None or results.catalog is None:
+        return None, []
+    match = next((m for m in results.catalog["matches"] if m["service"] == service_id), None)
+    if match is None or match["supplier"] not in catalog.suppliers:
+        return None, []
+    supplier = catalog.suppliers[match["supplier"]]
+    offer = catalog.offers[match["offer"]][1] if match["offer"] in catalog.offers else None
+    entry = f"{offer.name} ({supplier.display_name})" if offer else supplier.display_name
+    alternatives = []
+    for alt in offer.alternatives if offer else []:
+        name = catalog.offers[alt.offer][1].name if alt.offer in catalog.offers else alt.offer
+        alternatives.append(f"{name} — {alt.reason.get(lang)} ({alt.source})")
+    return entry, alternatives
 
 
 def find_service(results: Results, service_id: str) -> ServiceResult:
@@ -107,6 +129,7 @@ def explain_service(
     lang: str,
     measures: MeasureLibrary | None = None,
     obligations: ObligationLibrary | None = None,
+    catalog: Catalog | None = None,
 ) -> Explanation:
     result = find_service(results, service_id)
     service = next(s for s in inventory.services if s.id == service_id)
@@ -189,7 +212,10 @@ def explain_service(
     ]
     names = {o.id: o.title.get(lang) for o in obligations.obligations} if obligations else {}
     concerned = [names.get(o.id, o.id) for o in results.obligations if service_id in o.services]
+    entry, alternatives = _catalog_entry(results, catalog, service_id, lang)
     return Explanation(
+        catalog_entry=entry,
+        alternatives=alternatives,
         service=result,
         profile_id=results.profile_id,
         axes=axes,

@@ -9,9 +9,14 @@ from typing import Any
 def schema_dict(kind: str) -> dict[str, Any]:
     from pydantic import BaseModel
 
-    from sovdiag.models import DomainChecklist, Framework, Inventory
+    from sovdiag.models import CatalogFile, DomainChecklist, Framework, Inventory
 
-    models: dict[str, type[BaseModel]] = {"inventory": Inventory, "framework": Framework, "domains": DomainChecklist}
+    models: dict[str, type[BaseModel]] = {
+        "inventory": Inventory,
+        "framework": Framework,
+        "domains": DomainChecklist,
+        "catalog": CatalogFile,
+    }
     model = models[kind]
     schema = model.model_json_schema(by_alias=True)
     return {

@@ -11,7 +11,7 @@ from sovdiag.cli.console import Command, handle_errors
 from sovdiag.errors import SovdiagError
 from sovdiag.messages import translate as t
 
-KINDS = ("inventory", "framework", "domains")
+KINDS = ("inventory", "framework", "domains", "catalog")
 
 
 def register(app: typer.Typer) -> None:

@@ -61,7 +61,14 @@ def register(app: typer.Typer) -> None:
             from sovdiag.plan import load_measures, load_obligations
 
             explanation = explain_service(
-                results, diag.inventory, diag.framework, explain, get_language(), load_measures(), load_obligations()
+                results,
+                diag.inventory,
+                diag.framework,
+                explain,
+                get_language(),
+                load_measures(),
+                load_obligations(),
+                diag.catalog,
             )
             _print_explanation(explanation, diag.framework)
         else:
@@ -289,6 +296,11 @@ def _print_explanation(e: Explanation, framework: LoadedFramework) -> None:
         print_text(f"  {action.rank}. {action.title} ({', '.join(action.triggers)}) — {deadline}")
     if not e.actions:
         print_text("  " + t("explain.none"))
+    if e.catalog_entry:
+        print_text(t("explain.catalog_entry", entry=e.catalog_entry), style="bold")
+        print_text(t("explain.alternatives"), style="bold")
+        for alternative in e.alternatives or [t("explain.none")]:
+            print_text(f"  • {alternative}")
     print_text(t("explain.obligations"), style="bold")
     for obligation in e.obligations or [t("explain.none")]:
         print_text(f"  • {obligation}")
