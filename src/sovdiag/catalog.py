@@ -494,17 +494,9 @@ def fact_rows(catalog: Catalog) -> list[list[str]]:
 
 
 def export_csv(catalog: Catalog) -> str:
-    import csv
-    import io
+    from sovdiag.spreadsheet import to_csv
 
-    from sovdiag.framework_doc import neutralise
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(FACT_COLUMNS)
-    for row in fact_rows(catalog):
-        writer.writerow([neutralise(cell) for cell in row])
-    return "\ufeff" + buffer.getvalue()
+    return to_csv(FACT_COLUMNS, fact_rows(catalog))
 
 
 def export_json(catalog: Catalog) -> str:

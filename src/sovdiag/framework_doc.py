@@ -6,21 +6,15 @@ generated from the framework file itself so that the document never drifts from 
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sovdiag import spreadsheet
 from sovdiag.framework import LoadedFramework
 from sovdiag.models import Condition, Reference
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(cell: str) -> str:
-    """Keep a spreadsheet from running a cell as a formula (CSV/XLSX injection)."""
-    return "'" + cell if cell.startswith(FORMULA_START) else cell
+from sovdiag.spreadsheet import neutralise
 
 
 def describe_condition(cond: Condition) -> str:
@@ -95,13 +89,7 @@ def framework_rows(loaded: LoadedFramework) -> list[list[str]]:
 
 
 def to_csv(loaded: LoadedFramework) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(ROW_HEADER)
-    for row in framework_rows(loaded):
-        writer.writerow([neutralise(cell) for cell in row])
-    # A BOM lets Excel open the file as UTF-8, as French users expect.
-    return "\ufeff" + buffer.getvalue()
+    return spreadsheet.to_csv(ROW_HEADER, framework_rows(loaded))
 
 
 def to_xlsx(loaded: LoadedFramework) -> bytes:
