@@ -303,6 +303,7 @@ FR: dict[str, str] = {
     "data.health": "Données de santé",
     "data.particular_sensitivity": "Données d'une sensibilité particulière",
     "data.archives": "Archives publiques",
+    # --- imports (sovdiag import)
     # --- levels and misc
     "level.none": "—",
 }
@@ -579,6 +580,7 @@ EN: dict[str, str] = {
     "data.health": "Health data",
     "data.particular_sensitivity": "Data of particular sensitivity",
     "data.archives": "Public archives",
+    # --- imports (sovdiag import)
     "level.none": "—",
 }
 
