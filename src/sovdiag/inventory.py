@@ -88,6 +88,10 @@ def check_inventory(
         problems.append((["collectivite", "epci_kind"], t("problem.epci_kind_not_epci")))
 
     domain_ids = [d.id for d in domains.domains] if domains else None
+    unused = data.get("domains_not_used")
+    for i, domain in enumerate(unused if isinstance(unused, list) else []):
+        if domain_ids is not None and isinstance(domain, str) and domain not in domain_ids:
+            problems.append((["domains_not_used", i], t("problem.unknown_domain", domain=domain, hint="")))
     criteria = framework.criteria if framework else None
     services = data.get("services")
     first_index: dict[str, int] = {}

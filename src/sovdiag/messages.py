@@ -185,6 +185,7 @@ FR: dict[str, str] = {
     "error.empty_file": "{file} : le fichier est vide.",
     "error.validation_failed": "{file} : {count} problème(s) :",
     "error.write_failed": "{file} : écriture impossible ({reason}).",
+    "error.inventory_locked": "{file} est déjà ouvert par un autre audit : terminez-le d'abord.",
     "error.unknown_profile": "Profil de pondération inconnu « {profile} » : profils disponibles : {choices}.",
     "error.framework_mismatch": "L'inventaire indique le référentiel « {wanted} », mais le référentiel chargé "
     "est « {loaded} ».",
@@ -470,6 +471,7 @@ EN: dict[str, str] = {
     "error.empty_file": "{file}: the file is empty.",
     "error.validation_failed": "{file}: {count} problem(s):",
     "error.write_failed": "{file}: cannot write ({reason}).",
+    "error.inventory_locked": "{file} is already open in another audit: finish that one first.",
     "error.unknown_profile": 'Unknown weight profile "{profile}": available profiles: {choices}.',
     "error.framework_mismatch": 'The inventory names the framework "{wanted}" but the loaded framework is "{loaded}".',
     "error.render_failed": "The report could not be produced: {reason}",

@@ -263,6 +263,9 @@ class Inventory(Strict):
     collectivite: Collectivite
     diagnostic: Diagnostic
     services: Annotated[list[Service], Field(max_length=20_000)] = Field(default_factory=list)
+    domains_not_used: Annotated[
+        list[str], Field(description="Domaines que la collectivité n'utilise pas (réponse « aucun » de l'audit).")
+    ] = Field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- framework
@@ -617,6 +620,8 @@ class Domain(Strict):
     label: Text
     layer: Literal["infrastructure", "software", "workstation", "network", "services", "ai"]
     examples: Text | None = None
+    question: Text | None = None  # what the audit asks; default: « {label} : quel service utilisez-vous ? »
+    kinds: list[CollectiviteKind] | None = None  # the collectivités that run this domain; none = all
 
 
 class DomainChecklist(Strict):
