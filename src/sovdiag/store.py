@@ -164,7 +164,7 @@ def apply(document: Any, operation: dict[str, Any]) -> None:
     if op == "set":  # a top-level block: collectivite, diagnostic
         block = document.get(values["key"])
         if block is None:
-            document[values["key"]] = dict(values["value"])
+            document[values["key"]] = {k: v for k, v in values["value"].items() if v is not None}
         else:
             for key, value in values["value"].items():
                 _set(block, key, value)
