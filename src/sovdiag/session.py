@@ -217,11 +217,12 @@ class AuditSession:
                 chosen = [d for d in self.domains.domains if d.id == domain]
                 if not chosen:
                     raise SovdiagError("problem.unknown_domain", domain=domain, hint="")
-            for item in chosen:
-                self.ask_domain(item, revisit=domain is not None)
+            # Resume where the user stopped: first the questions left open on services already named.
             for raw in self.store.services():
                 if domain is None or raw.get("domain") == domain:
                     self.ask_questions(raw["id"], revisit=False)
+            for item in chosen:
+                self.ask_domain(item, revisit=domain is not None)
         except Quit:
             pass
         return self.progress()
