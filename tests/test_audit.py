@@ -75,9 +75,11 @@ def test_new_audit_profile_service_and_answers(tmp_path: Path, shared: tuple) ->
     assert inventory.collectivite.name == "Commune de Test"
     [service] = inventory.services
     assert (service.id, service.supplier, service.product) == ("messagerie-microsoft-365", "Microsoft", "Microsoft 365")
-    assert service.catalog is not None and service.catalog.offer == "microsoft-365"
+    assert service.catalog is not None
+    assert service.catalog.offer == "microsoft-365"
     assert (service.deployment, service.criticality, service.data_categories) == ("saas", "critical", ["personal"])
-    assert service.contract is not None and service.contract.notice_months == 3
+    assert service.contract is not None
+    assert service.contract.notice_months == 3
     assert [(k, a.answer) for k, a in service.answers.items()] == [
         ("A1.1", "entirely_non_eu"), ("A1.2", "unknown"), ("A1.3", "not_applicable")]
     # The catalog's facts were shown with their source and date before being relied on.
@@ -95,7 +97,8 @@ def test_catalog_suggestion_is_proposed_and_recorded_as_confirmed(tmp_path: Path
     assert "source" in a11.default_note
     answer = open_diagnostic(path).inventory.services[0].answers["A1.1"]
     assert answer.answer == "entirely_non_eu"
-    assert answer.evidence is not None and answer.evidence.startswith("catalogue sovdiag, confirmé")
+    assert answer.evidence is not None
+    assert answer.evidence.startswith("catalogue sovdiag, confirmé")
 
 
 def test_back_undoes_the_previous_answer(tmp_path: Path, shared: tuple) -> None:  # type: ignore[type-arg]
@@ -252,7 +255,7 @@ def test_killed_at_random_points_the_inventory_keeps_every_confirmed_answer(tmp_
                 "services": [{"id": "a", "name": "A", "domain": "sig", "supplier": "S", "deployment": "saas",
                               "criticality": "low"}]})
     store.close()
-    rng = random.Random(20261123)
+    rng = random.Random(20261123)  # noqa: S311 - reproducible timings, not cryptography
     confirmed: set[str] = set()
     rounds = int(os.environ.get("SOVDIAG_KILL_ROUNDS", "40"))
     for _ in range(rounds):
@@ -308,7 +311,8 @@ def test_audit_killed_mid_session_then_resumed(tmp_path: Path) -> None:
     path = tmp_path / "inv.yaml"
     child = subprocess.Popen([sys.executable, "-m", "sovdiag", "audit", str(path)], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1", "COLUMNS": "80"})
-    assert child.stdin is not None and child.stdout is not None
+    assert child.stdin is not None
+    assert child.stdout is not None
     child.stdin.write("\n".join([*PROFILE, "O365", "", "", "", "3", "4", "", "1", "2"]) + "\n")
     child.stdin.flush()
     seen = ""
