@@ -105,6 +105,23 @@ class AuditSession:
     asker: Asker
     lang: str = "fr"
     today: dt.date = field(default_factory=dt.date.today)
+    # Per-service counts for the header, recomputed only for the service an edit touches: the header
+    # is shown before every question, and a 500-service inventory must not be re-read each time.
+    _stats: dict[str, tuple[int, int, bool]] = field(default_factory=dict, repr=False)
+    _conditions: dict[str, list[Any]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._conditions = {
+            c.id: [compile_condition(x) for x in c.applies_when] for c in self.framework.criteria.values()
+        }
+
+    def _record(self, operation: dict[str, Any]) -> None:
+        self.store.record(operation)
+        service_id = operation.get("service") or operation.get("id")
+        if operation.get("op") in ("answer", "service") and service_id:
+            self._stats.pop(service_id, None)
+        else:
+            self._stats.clear()
 
     # ------------------------------------------------------------------ helpers
 
@@ -161,13 +178,17 @@ class AuditSession:
         done = sum(1 for d in checklist if d.id in used or d.id in unused)
         left = unknown = complete = 0
         for raw in services:
-            service = self._model(raw)
-            if service is None:
-                continue
-            open_, unknowns = self.open_questions(service)
-            left += len(open_)
-            unknown += unknowns
-            complete += not open_
+            key = str(raw.get("id"))
+            stats = self._stats.get(key)
+            if stats is None:
+                service = self._model(raw)
+                if service is None:
+                    continue
+                open_, unknowns = self.open_questions(service)
+                stats = self._stats[key] = (len(open_), unknowns, not open_)
+            left += stats[0]
+            unknown += stats[1]
+            complete += stats[2]
         return Progress(done, len(checklist), len(services), complete, left, unknown, where)
 
     def checklist(self) -> list[Domain]:
@@ -184,11 +205,7 @@ class AuditSession:
     def applicable(self, service: Service) -> list[str]:
         """The criteria whose conditions hold for the service, given its current answers."""
         facts = facts_of(service)
-        ids = []
-        for criterion in self.framework.criteria.values():
-            if all(holds(compile_condition(c), facts) for c in criterion.applies_when):
-                ids.append(criterion.id)
-        return ids
+        return [cid for cid, conditions in self._conditions.items() if all(holds(c, facts) for c in conditions)]
 
     def open_questions(self, service: Service) -> tuple[list[str], int]:
         """The applicable criteria without an answer, and how many answers are « je ne sais pas »."""
@@ -270,13 +287,13 @@ class AuditSession:
                 expected=t("expected.integer"),
             )
             values[key] = int(reply) if reply else None
-        self.store.record({"op": "set", "key": "collectivite", "value": values})
+        self._record({"op": "set", "key": "collectivite", "value": values})
         diag = dict(self.store.document.get("diagnostic") or {})
         by = self._text(t("audit.q.conducted_by"), default=diag.get("conducted_by"))
         while not by:
             by = self._text(t("audit.q.conducted_by"))
         organisation = self._text(t("audit.q.organisation"), default=diag.get("organisation"))
-        self.store.record(
+        self._record(
             {
                 "op": "set",
                 "key": "diagnostic",
@@ -326,10 +343,10 @@ class AuditSession:
             if reply == LATER:
                 return
             if reply.lower() in ("aucun", "none", "0"):
-                self.store.record({"op": "domain_unused", "domain": domain.id, "unused": True})
+                self._record({"op": "domain_unused", "domain": domain.id, "unused": True})
                 return
             if unused:
-                self.store.record({"op": "domain_unused", "domain": domain.id, "unused": False})
+                self._record({"op": "domain_unused", "domain": domain.id, "unused": False})
                 unused = False
             service_id = self.add_service(domain, reply)
             self.ask_questions(service_id, revisit=False)
@@ -447,7 +464,7 @@ class AuditSession:
             if cost:
                 contract["annual_cost"] = float(cost.replace(",", "."))
             fields["contract"] = contract
-        self.store.record({"op": "service", "id": service_id, "fields": fields})
+        self._record({"op": "service", "id": service_id, "fields": fields})
         self.asker.show(t("audit.service_added", id=service_id))
         return service_id
 
@@ -532,7 +549,7 @@ class AuditSession:
                 if history:
                     previous = history.pop()
                     asked.discard(previous)
-                    self.store.record({"op": "answer", "service": service_id, "criterion": previous, "answer": None})
+                    self._record({"op": "answer", "service": service_id, "criterion": previous, "answer": None})
                 continue
             asked.add(criterion_id)
             if reply == LATER:
@@ -548,7 +565,7 @@ class AuditSession:
                 operation["evidence"] = t("audit.catalog_evidence", note=suggestion[1])
             elif current is not None and answer == current.answer:
                 operation.update({"comment": current.comment, "evidence": current.evidence})
-            self.store.record(operation)
+            self._record(operation)
             history.append(criterion_id)
 
 
@@ -587,7 +604,7 @@ def infer_catalog_refs(session: AuditSession) -> int:
         match = match_service(service, session.catalog)
         if match.status == "matched" and match.supplier:
             ref = {"supplier": match.supplier, **({"offer": match.offer} if match.offer else {})}
-            session.store.record({"op": "service", "id": service.id, "fields": {"catalog": ref}})
+            session._record({"op": "service", "id": service.id, "fields": {"catalog": ref}})
             recorded += 1
     return recorded
 
