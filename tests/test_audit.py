@@ -334,3 +334,42 @@ def test_audit_killed_mid_session_then_resumed(tmp_path: Path) -> None:
     assert "réponses récupérées du journal" in done.stdout
     service = open_diagnostic(path).inventory.services[0]
     assert [k for k in service.answers] == ["A1.1", "A1.2"]
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A real 64 KiB file system (tmpfs), so that writes fail with ENOSPC like a full disk."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_a_full_disk_loses_no_confirmed_answer(tiny_disk: Path) -> None:
+    path = tiny_disk / "inv.yaml"
+    store = InventoryStore(path)
+    store.open({"collectivite": {"name": "C", "kind": "commune"},
+                "diagnostic": {"conducted_by": "X", "date": "2026-11-23"},
+                "services": [{"id": "a", "name": "A", "domain": "sig", "supplier": "S", "deployment": "saas",
+                              "criticality": "low"}]})
+    confirmed = []
+    with pytest.raises(SovdiagError, match="écriture impossible"):
+        for i in range(100_000):
+            store.record({"op": "answer", "service": "a", "criterion": f"X{i}", "answer": "mostly_eu",
+                          "comment": "x" * 200})
+            confirmed.append(f"X{i}")
+    with pytest.raises(SovdiagError):
+        store.close()  # folding needs room too: the YAML file is left as it was, not truncated
+    assert load_inventory(path).services[0].answers == {}
+    subprocess.run(["mount", "-o", "remount,size=8m", str(tiny_disk)], check=True)
+    reopened = InventoryStore(path)
+    reopened.open()
+    reopened.close()
+    answers = load_inventory(path).services[0].answers
+    assert set(confirmed) <= set(answers)
+    assert len(answers) <= len(confirmed) + 1

@@ -17,7 +17,7 @@ import fcntl
 import json
 import os
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, BinaryIO
 
 from sovdiag.errors import SovdiagError
 
@@ -32,7 +32,7 @@ class InventoryStore:
         self.journal_path = path.with_name(f".{path.name}.journal")
         self.schema_hint = schema_hint
         self.document: Any = None
-        self._journal: IO[str] | None = None
+        self._journal: BinaryIO | None = None
         self.replayed = 0
 
     # ------------------------------------------------------------------ life cycle
@@ -43,7 +43,8 @@ class InventoryStore:
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._journal = open(self.journal_path, "a+", encoding="utf-8")  # noqa: SIM115 - held open for the session
+            # Unbuffered: a failed write (disk full) leaves nothing behind to be flushed later.
+            self._journal = open(self.journal_path, "ab+", buffering=0)  # noqa: SIM115 - held open for the session
         except OSError as err:
             raise SovdiagError(
                 "error.write_failed", file=str(self.journal_path), reason=err.strerror or str(err)
@@ -59,7 +60,7 @@ class InventoryStore:
         else:
             self.document = new_document(initial or {})
         self._journal.seek(0)
-        lines = self._journal.read().splitlines()
+        lines = self._journal.read().decode("utf-8", errors="replace").splitlines()
         for line in lines:
             try:
                 operation = json.loads(line)
@@ -75,9 +76,11 @@ class InventoryStore:
         if self._journal is None:
             raise RuntimeError("store not open")
         line = json.dumps({"v": JOURNAL_VERSION, **operation}, ensure_ascii=False, default=_json_default)
+        data = (line + "\n").encode("utf-8")
         try:
-            self._journal.write(line + "\n")
-            self._journal.flush()
+            written = 0
+            while written < len(data):
+                written += os.write(self._journal.fileno(), data[written:])
             os.fsync(self._journal.fileno())
         except OSError as err:
             raise SovdiagError(
@@ -92,22 +95,23 @@ class InventoryStore:
         save_document(self.path, self.document, self.schema_hint)
         _fsync_dir(self.path.parent)
         if self._journal is not None:
-            self._journal.seek(0)
-            self._journal.truncate()
-            self._journal.flush()
+            self._journal.truncate(0)
             os.fsync(self._journal.fileno())
 
     def close(self, fold: bool = True) -> None:
+        """Fold and release. If folding fails (disk full), the journal stays: nothing is lost."""
         if self._journal is None:
             return
+        folded = False
         try:
             if fold:
                 self.fold()
+                folded = True
         finally:
             fcntl.flock(self._journal.fileno(), fcntl.LOCK_UN)
             self._journal.close()
             self._journal = None
-            if fold:
+            if folded:
                 self.journal_path.unlink(missing_ok=True)
 
     def __enter__(self) -> InventoryStore:
