@@ -358,11 +358,15 @@ def test_a_full_disk_loses_no_confirmed_answer(tiny_disk: Path) -> None:
                 "services": [{"id": "a", "name": "A", "domain": "sig", "supplier": "S", "deployment": "saas",
                               "criticality": "low"}]})
     confirmed = []
-    with pytest.raises(SovdiagError, match="écriture impossible"):
+
+    def fill_the_disk() -> None:
         for i in range(100_000):
             store.record({"op": "answer", "service": "a", "criterion": f"X{i}", "answer": "mostly_eu",
                           "comment": "x" * 200})
             confirmed.append(f"X{i}")
+
+    with pytest.raises(SovdiagError, match="écriture impossible"):
+        fill_the_disk()
     with pytest.raises(SovdiagError):
         store.close()  # folding needs room too: the YAML file is left as it was, not truncated
     assert load_inventory(path).services[0].answers == {}
