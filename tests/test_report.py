@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import socket
 import threading
 from pathlib import Path
@@ -54,7 +55,7 @@ def test_pdf_is_tagged_with_language_and_title(mini_pdf: Path) -> None:
     assert reader.metadata.title == "Diagnostic de dépendance numérique — Commune de Test"
     assert reader.metadata.author == "Alice Martin, DGS"
     assert len(reader.pages) >= 3
-    assert not reader.attachments
+    assert list(reader.attachments) == ["resultats-sovdiag.json"]  # the results, for sovdiag compare
 
 
 def test_page_numbers_in_the_footer(mini_pdf: Path) -> None:
@@ -152,7 +153,8 @@ def test_hostile_text_is_printed_never_fetched(tmp_path: Path, mini_framework: P
         listener.close()
     assert listener.connections == 0
     reader = PdfReader(out)
-    assert not reader.attachments
+    assert list(reader.attachments) == ["resultats-sovdiag.json"]  # nothing else was attached
+    assert b"CONTENU-SECRET-42" not in reader.attachments["resultats-sovdiag.json"][0]
     text = "".join(pdf_text(out).split())  # columns wrap lines: compare without whitespace
     assert "CONTENU-SECRET-42" not in text
     assert "<imgsrc=" in text
@@ -206,3 +208,93 @@ def test_report_shows_what_the_catalog_contributed(tmp_path: Path) -> None:
     assert "supplier:microsoft" in text
     assert "Fournisseurs non rapprochés" in text
     assert "Prestataire Local SARL" in text
+
+
+def test_elus_report_is_short_and_complete_report_has_everything(tmp_path: Path) -> None:
+    from tests.conftest import EXAMPLES
+
+    diag = open_diagnostic(EXAMPLES / "commune-saint-aubin.yaml")
+    elus, full = tmp_path / "elus.pdf", tmp_path / "complet.pdf"
+    build_report(diag, fmt="pdf", lang="fr", output=elus, audience="elus", organisation="Cabinet Exemple")
+    build_report(diag, fmt="pdf", lang="fr", output=full)
+    elus_pages = PdfReader(elus).pages
+    assert len(elus_pages) <= 3  # cover + at most two pages of synthesis
+    text = " ".join(pdf_text(elus).split())
+    for part in ("Synthèse pour les élus", "Les principaux risques", "Les décisions demandées",
+                 "Nom et qualité du signataire", "Réalisé par Cabinet Exemple"):
+        assert part in text
+    assert "Fiches des services" not in text
+    full_text = " ".join(pdf_text(full).split())
+    for part in ("Sommaire", "Qui fournit quoi, domaine par domaine", "Fiches des services", "Réponses à recueillir",
+                 "Glossaire", "Annexe : l'inventaire", "CLOUD Act"):
+        assert part in full_text.replace("\u202f", " ").replace("\u00a0", " ")
+
+
+def test_results_travel_inside_the_pdf(tmp_path: Path) -> None:
+    import json
+
+    from sovdiag.pipeline import diagnose
+    from tests.conftest import EXAMPLES
+
+    diag = open_diagnostic(EXAMPLES / "commune-saint-aubin.yaml")
+    out = tmp_path / "r.pdf"
+    build_report(diag, fmt="pdf", lang="fr", output=out)
+    [payload] = PdfReader(out).attachments["resultats-sovdiag.json"]
+    embedded = json.loads(payload)
+    expected = diagnose(diag).to_dict()
+    assert embedded["summary"] == json.loads(json.dumps(expected["summary"]))
+    assert [s["score"] for s in embedded["services"]] == [s["score"] for s in expected["services"]]
+
+
+def test_toc_has_page_numbers_and_pdf_has_an_outline(tmp_path: Path, mini_inventory: Path, mini_framework: Path) -> None:
+    out = tmp_path / "r.pdf"
+    build_report(open_diagnostic(mini_inventory, mini_framework), fmt="pdf", lang="fr", output=out)
+    reader = PdfReader(out)
+    toc = reader.pages[1].extract_text() or ""
+    assert "Sommaire" in toc
+    assert re.search(r"Synthèse pour les élus\s*\.*\s*3", toc)
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert "Synthèse pour les élus" in titles
+    assert "Glossaire" in titles
+
+
+def test_pdf_a_on_request(tmp_path: Path, mini_inventory: Path, mini_framework: Path) -> None:
+    out = tmp_path / "r.pdf"
+    build_report(open_diagnostic(mini_inventory, mini_framework), fmt="pdf", lang="fr", output=out, pdf_a=True)
+    reader = PdfReader(out)
+    metadata = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert b"pdfaid:part" in metadata
+    assert b"3" in metadata.split(b"pdfaid:part")[1][:10]
+
+
+def test_french_typography(tmp_path: Path, mini_inventory: Path, mini_framework: Path) -> None:
+    out = tmp_path / "r.html"
+    build_report(open_diagnostic(mini_inventory, mini_framework), fmt="html", lang="fr", output=out)
+    html = out.read_text(encoding="utf-8")
+    assert "\u00a0:" in html  # never « mot : » with a breakable space
+    assert " ;" not in html.split("<body>")[1].replace("&#39;", "'")
+    assert "«\u202f" in html
+
+
+def test_logo_bombs_and_bad_templates_are_refused(tmp_path: Path, mini_inventory: Path, mini_framework: Path) -> None:
+    from PIL import Image
+
+    from sovdiag.errors import ReportError
+
+    diag = open_diagnostic(mini_inventory, mini_framework)
+    bomb = tmp_path / "bomb.png"
+    Image.new("1", (20_000, 20_000)).save(bomb)  # a few kilobytes, 400 million pixels
+    assert bomb.stat().st_size < 200_000
+    with pytest.raises(ReportError, match=r"refusé : > 25 000 000 px"):
+        build_report(diag, fmt="pdf", lang="fr", output=tmp_path / "r.pdf", logo=bomb)
+    text = tmp_path / "logo.png"
+    text.write_text("not an image", encoding="utf-8")
+    with pytest.raises(ReportError, match="Logo"):
+        build_report(diag, fmt="pdf", lang="fr", output=tmp_path / "r.pdf", logo=text)
+    with pytest.raises(ReportError, match="il manque : report.html.j2"):
+        build_report(diag, fmt="pdf", lang="fr", output=tmp_path / "r.pdf", templates=tmp_path)
+    logo = tmp_path / "ok.png"
+    Image.new("RGB", (300, 100), "white").save(logo)
+    out = tmp_path / "r.pdf"
+    build_report(diag, fmt="pdf", lang="fr", output=out, logo=logo)
+    assert any(page.images for page in PdfReader(out).pages[:1])

@@ -26,6 +26,15 @@ def register(app: typer.Typer) -> None:
             Path | None, typer.Option("--output", "-o", help=t("cli.report.opt.output"), show_default=False)
         ] = None,
         fmt: Annotated[str, typer.Option("--format", "-f", help=t("cli.report.opt.format"))] = "pdf",
+        audience: Annotated[str, typer.Option("--audience", help=t("cli.report.opt.audience"))] = "complet",
+        organisation: Annotated[
+            str | None, typer.Option("--organisation", help=t("cli.report.opt.organisation"), show_default=False)
+        ] = None,
+        logo: Annotated[Path | None, typer.Option("--logo", help=t("cli.report.opt.logo"), show_default=False)] = None,
+        templates: Annotated[
+            Path | None, typer.Option("--templates", help=t("cli.report.opt.templates"), show_default=False)
+        ] = None,
+        pdf_a: Annotated[bool, typer.Option("--pdf-a", help=t("cli.report.opt.pdf_a"))] = False,
         date: Annotated[str | None, typer.Option("--date", help=t("cli.report.opt.date"), show_default=False)] = None,
         framework: Annotated[
             Path | None, typer.Option("--framework", help=t("cli.opt.framework"), show_default=False)
@@ -40,6 +49,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         if fmt not in FORMATS:
             raise typer.BadParameter(t("cli.unknown_format", fmt=fmt), param_hint="--format")
+        if audience not in ("elus", "complet"):
+            raise typer.BadParameter(t("cli.unknown_audience", audience=audience), param_hint="--audience")
         report_date = _parse_date(date)
         output = output or Path(f"rapport.{fmt}")
 
@@ -47,10 +58,21 @@ def register(app: typer.Typer) -> None:
         from sovdiag.pipeline import open_diagnostic
         from sovdiag.report import build_report
 
-        check_not_input(output, [inventory, *[p for p in (framework, catalog) if p]])
+        check_not_input(output, [inventory, *[p for p in (framework, catalog, logo) if p]])
         diag = open_diagnostic(inventory, framework, catalog)
         rendered = build_report(
-            diag, fmt=fmt, lang=get_language(), output=output, weights=weights, date=report_date, max_age_days=max_age
+            diag,
+            fmt=fmt,
+            lang=get_language(),
+            output=output,
+            weights=weights,
+            date=report_date,
+            max_age_days=max_age,
+            audience=audience,
+            organisation=organisation,
+            logo=logo,
+            templates=templates,
+            pdf_a=pdf_a,
         )
         if fmt == "pdf":
             print_text(t("cli.report.written", file=str(output), pages=rendered.pages))

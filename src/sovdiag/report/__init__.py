@@ -6,10 +6,14 @@ Only this package imports Jinja2 and WeasyPrint, and only when a report is asked
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from sovdiag.pipeline import OpenDiagnostic
+
+AUDIENCES = ("elus", "complet")
+RESULTS_ATTACHMENT = "resultats-sovdiag.json"
 
 
 @dataclass(frozen=True)
@@ -28,31 +32,49 @@ def build_report(
     date: dt.date | None = None,
     templates: Path | None = None,
     max_age_days: int | None = None,
+    audience: str = "complet",
+    organisation: str | None = None,
+    logo: Path | None = None,
+    pdf_a: bool = False,
 ) -> RenderedReport:
     """Score the diagnostic and write its report to ``output`` as PDF or HTML."""
     from sovdiag.output import write_atomic
     from sovdiag.pipeline import diagnose
     from sovdiag.plan import load_measures, load_obligations
+    from sovdiag.report.assets import check_logo, check_templates
     from sovdiag.report.context import build_context
     from sovdiag.report.html import render_html
     from sovdiag.resources import templates_dir
 
+    folder = check_templates(templates) if templates else templates_dir()
+    logo_uri = check_logo(logo) if logo else None
     results = diagnose(diag, weights, max_age_days)
+    report_date = date or dt.date.today()
     context = build_context(
         results,
         diag,
         lang=lang,
-        report_date=date or dt.date.today(),
+        report_date=report_date,
         measures=load_measures(),
         obligations=load_obligations(),
+        audience=audience,
+        organisation=organisation,
+        logo=logo_uri,
     )
-    folder = templates or templates_dir()
     html = render_html(context, folder)
     if fmt == "html":
         write_atomic(output, html)
         return RenderedReport(output, None)
     from sovdiag.report.pdf import html_to_pdf
 
-    pdf, pages = html_to_pdf(html, folder)
+    # The results travel inside the PDF, so that a report received from a consultant can be compared.
+    attachment = json.dumps(results.to_dict(), ensure_ascii=False, indent=1, sort_keys=True)
+    pdf, pages = html_to_pdf(
+        html,
+        folder,
+        variant="pdf/a-3b" if pdf_a else "pdf/ua-1",
+        attachments=[(RESULTS_ATTACHMENT, attachment)],
+        when=report_date,
+    )
     write_atomic(output, pdf)
     return RenderedReport(output, pages)

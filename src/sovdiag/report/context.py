@@ -27,12 +27,34 @@ def build_context(
     report_date: dt.date,
     measures: MeasureLibrary | None = None,
     obligations: ObligationLibrary | None = None,
+    audience: str = "complet",
+    organisation: str | None = None,
+    logo: str | None = None,
 ) -> dict[str, Any]:
+    from sovdiag.report import sections
+
     previous = get_language()
     set_language(lang)
     try:
         context = _build(results, diag, lang, report_date)
         context.update(_plan(results, diag, lang, measures, obligations))
+        full = audience == "complet"
+        context.update(
+            {
+                "audience": audience,
+                "logo": logo,
+                "author_organisation": organisation or diag.inventory.diagnostic.organisation or "",
+                "main_risks": sections.main_risks(results, diag, lang),
+                "decisions": sections.decisions(results, diag, measures, lang),
+                "radar": sections.radar(results, diag, lang),
+                "domain_map": sections.domain_map(results, diag, lang) if full else [],
+                "unknowns": sections.unknowns(results, diag, lang) if full else [],
+                "sheets": sections.service_sheets(results, diag, lang, measures, obligations, diag.catalog)
+                if full
+                else [],
+                "annex": sections.inventory_annex(diag, lang) if full else [],
+            }
+        )
         return context
     finally:
         set_language(previous)

@@ -18,7 +18,23 @@ MAIN_TEMPLATE = "report.html.j2"
 STRINGS_FILE = "strings.yaml"
 
 
-def make_environment(folder: Path) -> jinja2.Environment:
+NARROW_NBSP = "\u202f"
+NBSP = "\u00a0"
+
+
+def french_spacing(value: Any) -> Any:
+    """French typography on printed text: a narrow no-break space before ; : ! ? and inside « »,
+    so that punctuation never starts a line. Applied to values, before escaping (no markup added)."""
+    if not isinstance(value, str) or not value:
+        return value
+    text = value
+    for mark in (";", "!", "?"):
+        text = text.replace(f" {mark}", f"{NARROW_NBSP}{mark}")
+    text = text.replace(" :", f"{NBSP}:")
+    return text.replace("« ", f"«{NARROW_NBSP}").replace(" »", f"{NARROW_NBSP}»")
+
+
+def make_environment(folder: Path, lang: str = "fr") -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(folder)),
         autoescape=True,
@@ -26,6 +42,7 @@ def make_environment(folder: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=french_spacing if lang == "fr" else None,
     )
 
 
@@ -39,10 +56,25 @@ def load_strings(folder: Path, lang: str) -> dict[str, str]:
     return {str(k): str(v) for k, v in data[lang].items()}
 
 
+def load_glossary(folder: Path, lang: str) -> list[dict[str, str]]:
+    from sovdiag.yamlio import load_yaml_file
+
+    path = folder / "glossary.yaml"
+    if not path.is_file():
+        return []
+    _, data = load_yaml_file(path, kind="glossary")
+    entries = data.get(lang, []) if isinstance(data, dict) else []
+    return sorted(
+        ({"term": str(e["term"]), "definition": str(e["definition"])} for e in entries),
+        key=lambda e: e["term"].casefold(),
+    )
+
+
 def render_html(context: dict[str, Any], folder: Path) -> str:
-    env = make_environment(folder)
-    strings = load_strings(folder, str(context["lang"]))
+    lang = str(context["lang"])
+    env = make_environment(folder, lang)
+    strings = load_strings(folder, lang)
     try:
-        return env.get_template(MAIN_TEMPLATE).render(**context, s=strings)
+        return env.get_template(MAIN_TEMPLATE).render(**context, s=strings, glossary=load_glossary(folder, lang))
     except jinja2.TemplateError as err:
         raise ReportError("error.render_failed", reason=f"{type(err).__name__}: {err}") from err

@@ -8,6 +8,7 @@ lock on the door (WeasyPrint's "Security" documentation recommends both).
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 from typing import Any
@@ -47,17 +48,37 @@ def make_fetcher(folder: Path) -> Any:
     return TemplateOnlyFetcher()
 
 
-def html_to_pdf(html: str, folder: Path, variant: str | None = PDF_VARIANT) -> tuple[bytes, int]:
-    """Return the PDF bytes and the page count."""
-    from weasyprint import HTML
+def html_to_pdf(
+    html: str,
+    folder: Path,
+    variant: str | None = PDF_VARIANT,
+    attachments: list[tuple[str, str]] | None = None,
+    when: dt.date | None = None,
+) -> tuple[bytes, int]:
+    """Return the PDF bytes and the page count. ``attachments`` are (name, text) pairs embedded in
+    the PDF, dated ``when`` so that the same inputs give the same file."""
+    from weasyprint import HTML, Attachment
 
     fetcher = make_fetcher(folder)
+    stamp = dt.datetime.combine(when or dt.date(2000, 1, 1), dt.time(), tzinfo=dt.UTC)
+    files = [
+        Attachment(
+            string=text,
+            name=name,
+            url_fetcher=fetcher,
+            created=stamp,
+            modified=stamp,
+            relationship="Data",
+            description=name,
+        )
+        for name, text in attachments or []
+    ]
     try:
         document = HTML(string=html, base_url=str(folder.resolve()) + "/", url_fetcher=fetcher).render(
             pdf_variant=variant
         )
         buffer = io.BytesIO()
-        document.write_pdf(buffer, pdf_variant=variant)
+        document.write_pdf(buffer, pdf_variant=variant, attachments=files)
     except (OSError, ValueError, RecursionError) as err:
         raise ReportError("error.render_failed", reason=f"{type(err).__name__}: {err}") from err
     return buffer.getvalue(), len(document.pages)
