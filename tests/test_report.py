@@ -291,7 +291,7 @@ def test_logo_bombs_and_bad_templates_are_refused(tmp_path: Path, mini_inventory
     text.write_text("not an image", encoding="utf-8")
     with pytest.raises(ReportError, match="Logo"):
         build_report(diag, fmt="pdf", lang="fr", output=tmp_path / "r.pdf", logo=text)
-    with pytest.raises(ReportError, match="il manque : report.html.j2"):
+    with pytest.raises(ReportError, match=r"il manque : report\.html\.j2"):
         build_report(diag, fmt="pdf", lang="fr", output=tmp_path / "r.pdf", templates=tmp_path)
     logo = tmp_path / "ok.png"
     Image.new("RGB", (300, 100), "white").save(logo)
