@@ -52,6 +52,7 @@ def build_context(
                 "sheets": sections.service_sheets(results, diag, lang, measures, obligations, diag.catalog)
                 if full
                 else [],
+                "sheets_left": len(results.services) - len(sections.sheet_selection(results)) if full else 0,
                 "annex": sections.inventory_annex(diag, lang) if full else [],
             }
         )

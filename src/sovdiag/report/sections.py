@@ -182,6 +182,24 @@ def unknowns(results: Results, diag: OpenDiagnostic, lang: str) -> list[dict[str
     return out
 
 
+MAX_SHEETS = 40
+
+
+def sheet_selection(results: Results) -> list[str]:
+    """Which services get a sheet: all of them in a small inventory; otherwise the most exposed
+    (critical or important, or at high risk), at most MAX_SHEETS, riskiest first. A report of
+    hundreds of pages helps nobody, and layout time grows with every page."""
+    if len(results.services) <= MAX_SHEETS:
+        return [s.id for s in results.services]
+    exposed = [
+        s
+        for s in results.services
+        if s.criticality in ("critical", "high") or (s.risk is not None and s.risk.level >= 3)
+    ]
+    exposed.sort(key=lambda s: (-(s.risk.level if s.risk else 0), -(s.risk.gravity if s.risk else 0), s.name))
+    return [s.id for s in exposed[:MAX_SHEETS]]
+
+
 def service_sheets(
     results: Results,
     diag: OpenDiagnostic,
@@ -190,12 +208,13 @@ def service_sheets(
     obligations: ObligationLibrary | None,
     catalog: Catalog | None,
 ) -> list[dict[str, Any]]:
-    """One sheet per service: the explanation the terminal gives with --explain, as plain data."""
+    """Sheets of the selected services: the explanation the terminal gives with --explain, as plain data."""
     from sovdiag.explain import Explanation
 
     levels = {lvl.value: lvl.code for lvl in diag.framework.model.levels}
+    chosen = set(sheet_selection(results))
     sheets = []
-    for s in sorted(results.services, key=lambda x: x.name):
+    for s in sorted((x for x in results.services if x.id in chosen), key=lambda x: x.name):
         e: Explanation = explain_service(
             results, diag.inventory, diag.framework, s.id, lang, measures, obligations, catalog
         )
