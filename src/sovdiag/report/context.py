@@ -249,6 +249,18 @@ def _plan(
         "obligations": obligation_rows,
         "actions": actions,
         "top_actions": actions[:5],
+        "actions_by_horizon": [
+            {
+                "horizon": t(f"horizon.{h}"),
+                "actions": [a for a, r in zip(actions, results.actions, strict=True) if r.horizon == h],
+            }
+            for h in ("immediate", "contract", "long")
+            if any(r.horizon == h for r in results.actions)
+        ],
+        "framework_sources": [
+            {"id": x.id, "title": x.title, "where": x.url or x.document or "", "checked": x.checked.isoformat()}
+            for x in diag.framework.model.sources
+        ],
     }
 
 

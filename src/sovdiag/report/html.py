@@ -76,5 +76,6 @@ def render_html(context: dict[str, Any], folder: Path) -> str:
     strings = load_strings(folder, lang)
     try:
         return env.get_template(MAIN_TEMPLATE).render(**context, s=strings, glossary=load_glossary(folder, lang))
-    except jinja2.TemplateError as err:
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError, IndexError) as err:
+        # A template brought with --templates may be wrong in any of these ways: say so, plainly.
         raise ReportError("error.render_failed", reason=f"{type(err).__name__}: {err}") from err
