@@ -81,8 +81,10 @@ def main() -> None:
             rewrites.append(time.perf_counter() - start)
     gaps.sort()
     print(f"inventory: {args.services} services; answers timed: {len(gaps)}")
-    print(f"per confirmed answer: median {1000 * statistics.median(gaps):.1f} ms, "
-          f"p95 {1000 * gaps[int(0.95 * len(gaps))]:.1f} ms (target: well under 50 ms)")
+    print(
+        f"per confirmed answer: median {1000 * statistics.median(gaps):.1f} ms, "
+        f"p95 {1000 * gaps[int(0.95 * len(gaps))]:.1f} ms (target: well under 50 ms)"
+    )
     print(f"open (load + replay): {opened:.2f} s; fold at the end: {folded:.2f} s")
     print(f"rewriting the whole YAML file instead, per answer: {statistics.median(rewrites):.2f} s")
 

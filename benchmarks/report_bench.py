@@ -70,13 +70,29 @@ def main() -> None:
             path = write_inventory(Path(tmp) / f"inv-{n}.yaml", n)
             out = Path(tmp) / f"r-{n}.pdf"
             runs = 1 if n >= 2000 else args.runs
-            wall, peak = whole_process([sys.executable, "-m", "sovdiag", "report", str(path), "-o", str(out),
-                                        "--audience", args.audience, "--date", "2026-11-23"], runs)
-            done = subprocess.run([sys.executable, "-c", IN_PROCESS, str(path), args.audience], capture_output=True,
-                                  text=True, check=True)
+            wall, peak = whole_process(
+                [
+                    sys.executable,
+                    "-m",
+                    "sovdiag",
+                    "report",
+                    str(path),
+                    "-o",
+                    str(out),
+                    "--audience",
+                    args.audience,
+                    "--date",
+                    "2026-11-23",
+                ],
+                runs,
+            )
+            done = subprocess.run(
+                [sys.executable, "-c", IN_PROCESS, str(path), args.audience], capture_output=True, text=True, check=True
+            )
             ours, weasy, pages = done.stdout.split()
             share = 100 * float(ours) / (float(ours) + float(weasy))
-            print(f"{n:>8}  {pages:>5}  {wall:>7.2f}  {peak:>8.0f}  {float(ours):>7.2f}  {float(weasy):>12.2f}  {share:.0f} %")
+            row = f"{n:>8}  {pages:>5}  {wall:>7.2f}  {peak:>8.0f}  {float(ours):>7.2f}  {float(weasy):>12.2f}"
+            print(f"{row}  {share:.0f} %")
 
 
 if __name__ == "__main__":

@@ -146,3 +146,13 @@ def test_help_imports_no_heavy_library() -> None:
 
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert "LOADED []" in done.stdout, done.stdout + done.stderr
+
+
+def test_control_characters_from_files_never_reach_the_terminal(tmp_path: Path) -> None:
+    path = tmp_path / "esc.yaml"
+    path.write_text('collectivite:\n  name: X\n  kind: "\\e[2J\\u202evillage"\n', encoding="utf-8")
+    done = run_sovdiag("validate", path)
+    assert done.returncode == 1
+    assert "\x1b" not in done.stderr
+    assert "\u202e" not in done.stderr
+    assert "\\u001b[2J\\u202evillage" in done.stderr

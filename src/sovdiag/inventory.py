@@ -12,17 +12,20 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from sovdiag.errors import Problem, ValidationFailed
 from sovdiag.framework import LoadedFramework
 from sovdiag.messages import translate as t
-from sovdiag.models import RESERVED_ANSWERS, CollectiviteKind, DomainChecklist, Inventory
+from sovdiag.models import RESERVED_ANSWERS, CollectiviteKind, Contract, DomainChecklist, Inventory
 from sovdiag.validation import PathPart, collect_model_problems, render_path
-from sovdiag.yamlio import LineLocator, load_yaml, read_text
+from sovdiag.yamlio import LineLocator, load_yaml, read_text, shorten
 
 
 def siren_is_valid(siren: str) -> bool:
     """Luhn check of a SIREN (La Poste's 356000000 is the one documented exception)."""
-    if len(siren) != 9 or not siren.isdigit():
+    # isdecimal, not isdigit: « ² » is a digit for Python but int() refuses it.
+    if len(siren) != 9 or not siren.isdecimal():
         return False
     if siren == "356000000":
         return True
@@ -65,6 +68,24 @@ def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _text(value: Any) -> Any:
+    """A string as the model keeps it (``str_strip_whitespace``): « " 213500001 " » is checked as
+    « 213500001 », and « " messagerie" » is the same id as « messagerie »."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def _contract_date(contract: dict[str, Any], key: str) -> dt.date | None:
+    """A contract date as the model reads it (a quoted "2024-01-01", a date-time at midnight, a Unix
+    timestamp), or None when the model refuses it and reports it."""
+    if contract.get(key) is None:
+        return None
+    try:
+        value: dt.date | None = getattr(Contract.model_validate({key: contract[key]}), key)
+    except ValidationError:
+        return None
+    return value
+
+
 def check_inventory(
     data: dict[str, Any],
     framework: LoadedFramework | None,
@@ -78,8 +99,8 @@ def check_inventory(
     """
     problems: list[tuple[Sequence[PathPart], str]] = []
     profile = _mapping(data.get("collectivite"))
-    siren = profile.get("siren")
-    if isinstance(siren, str) and len(siren) == 9 and siren.isdigit() and not siren_is_valid(siren):
+    siren = _text(profile.get("siren"))
+    if isinstance(siren, str) and len(siren) == 9 and siren.isdecimal() and not siren_is_valid(siren):
         problems.append((["collectivite", "siren"], t("problem.siren_checksum", siren=siren)))
     kind = profile.get("kind")
     if kind == CollectiviteKind.epci.value and profile.get("epci_kind") is None:
@@ -91,7 +112,7 @@ def check_inventory(
     unused = data.get("domains_not_used")
     for i, domain in enumerate(unused if isinstance(unused, list) else []):
         if domain_ids is not None and isinstance(domain, str) and domain not in domain_ids:
-            problems.append((["domains_not_used", i], t("problem.unknown_domain", domain=domain, hint="")))
+            problems.append((["domains_not_used", i], t("problem.unknown_domain", domain=shorten(domain), hint="")))
     criteria = framework.criteria if framework else None
     services = data.get("services")
     first_index: dict[str, int] = {}
@@ -99,21 +120,22 @@ def check_inventory(
         if not isinstance(service, dict):
             continue
         where: list[PathPart] = ["services", i]
-        service_id = service.get("id")
+        service_id = _text(service.get("id"))
         if isinstance(service_id, str):
             if service_id in first_index:
                 first = locator.line_of(["services", first_index[service_id]]) if locator else None
-                problems.append(([*where, "id"], t("problem.duplicate_service", id=service_id, first=first or "?")))
+                message = t("problem.duplicate_service", id=shorten(service_id), first=first or "?")
+                problems.append(([*where, "id"], message))
             else:
                 first_index[service_id] = i
         domain = service.get("domain")
         if domain_ids is not None and isinstance(domain, str) and domain not in domain_ids:
             close = difflib.get_close_matches(domain, domain_ids, n=1, cutoff=0.6)
             hint = t("problem.extra_hint", suggestion=close[0]) if close else ""
-            problems.append(([*where, "domain"], t("problem.unknown_domain", domain=domain, hint=hint)))
+            problems.append(([*where, "domain"], t("problem.unknown_domain", domain=shorten(domain), hint=hint)))
         contract = _mapping(service.get("contract"))
-        start, end = contract.get("start"), contract.get("end")
-        if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+        start, end = _contract_date(contract, "start"), _contract_date(contract, "end")
+        if start is not None and end is not None and end < start:
             problems.append(
                 ([*where, "contract", "end"], t("problem.contract_dates", start=start.isoformat(), end=end.isoformat()))
             )
@@ -127,7 +149,10 @@ def check_inventory(
                 close = difflib.get_close_matches(str(criterion_id), list(criteria), n=1, cutoff=0.6)
                 hint = t("problem.extra_hint", suggestion=close[0]) if close else ""
                 message = t(
-                    "problem.unknown_criterion", criterion=criterion_id, framework=framework.model.id, hint=hint
+                    "problem.unknown_criterion",
+                    criterion=shorten(str(criterion_id)),
+                    framework=framework.model.id,
+                    hint=hint,
                 )
                 problems.append((at, message))
                 continue
@@ -135,6 +160,6 @@ def check_inventory(
             if isinstance(answer, str) and answer not in valid and answer not in RESERVED_ANSWERS:
                 choices = ", ".join([*valid, *RESERVED_ANSWERS])
                 problems.append(
-                    (at, t("problem.unknown_option", answer=answer, criterion=criterion_id, choices=choices))
+                    (at, t("problem.unknown_option", answer=shorten(answer), criterion=criterion_id, choices=choices))
                 )
     return problems

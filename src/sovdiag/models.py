@@ -129,7 +129,7 @@ class Collectivite(Strict):
         Field(description="Pour un EPCI : métropole, communauté urbaine, d'agglomération, de communes, EPT."),
     ] = None
     siren: Annotated[
-        str | None, Field(pattern=r"^\d{9}$", description="Numéro SIREN (9 chiffres, entre guillemets).")
+        str | None, Field(pattern=r"^[0-9]{9}$", description="Numéro SIREN (9 chiffres, entre guillemets).")
     ] = None
     departement: Annotated[
         str | None,

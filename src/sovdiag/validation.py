@@ -16,7 +16,7 @@ from pydantic_core import ErrorDetails
 
 from sovdiag.errors import Problem, ValidationFailed
 from sovdiag.messages import translate as t
-from sovdiag.yamlio import LineLocator
+from sovdiag.yamlio import LineLocator, shorten
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -29,7 +29,7 @@ def render_path(path: Sequence[PathPart]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            out += ("." if out else "") + shorten(str(part))
     return out
 
 

@@ -4,11 +4,14 @@ Why: inventories come from people and from spreadsheets. PyYAML's C loader crash
 a few tens of thousands of nested brackets, and anchors/aliases let a 400-byte file expand to
 gigabytes once anything walks it. An inventory needs neither, so a streaming pre-scan of the
 parser's events (not recursive, bounded by the file size) refuses them before anything is built,
-and catches duplicate keys, which PyYAML would silently overwrite.
+and catches duplicate keys, which PyYAML would silently overwrite. Scalars that look like a number,
+a date or a boolean but cannot be one (« 2026-13-45 », « 0b_ », 5,000 digits, ``!!bool maybe``) make
+PyYAML's constructors raise ValueError and the like: they are reported with their line instead.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,8 +22,63 @@ from sovdiag.errors import InputFileError, Problem, ValidationFailed
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_DEPTH = 64
+MAX_INT_BITS = 1024  # beyond a float's range: no field of these files needs more
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _BadScalar(yaml.constructor.ConstructorError):
+    """A scalar read as a number, a date, a boolean or base64 (by its look or its tag) that is none."""
+
+    def __init__(self, message_key: str, value: str, mark: yaml.Mark | None) -> None:
+        super().__init__(None, None, message_key, mark)
+        self.message_key = message_key
+        self.value = value
+
+
+_SCALAR_ERRORS = (ValueError, OverflowError, KeyError, AttributeError, TypeError, IndexError)
+
+
+def _guarded(tag: str, message_key: str) -> Any:
+    """PyYAML's constructor for ``tag``, with what it raises on a bad scalar turned into a located error.
+
+    PyYAML's resolver accepts what its constructors cannot build: « 2026-13-45 », « 0000-01-01 », a
+    time zone of 25 hours, « 0b_ », integers of more than 4,300 digits (Python's conversion limit);
+    an explicit tag does the same with anything (``!!bool maybe``, ``!!timestamp x``, ``!!int ""``).
+    Integers too big to print are refused too: every message that quotes them would fail.
+    """
+    construct = _Base.yaml_constructors[tag]
+
+    def build(loader: Any, node: yaml.ScalarNode) -> Any:
+        try:
+            value = construct(loader, node)
+        except _SCALAR_ERRORS as err:
+            raise _BadScalar(message_key, str(node.value), node.start_mark) from err
+        if isinstance(value, int) and abs(value).bit_length() > MAX_INT_BITS:
+            raise _BadScalar(message_key, str(node.value), node.start_mark)
+        return value
+
+    return build
+
+
+# A subclass, so that PyYAML's own loaders keep their constructors.
+_Loader: type[yaml.SafeLoader] = type("_Loader", (_Base,), {})
+for _tag, _key in (
+    ("int", "problem.bad_number"),
+    ("float", "problem.bad_number"),
+    ("timestamp", "problem.bad_date"),
+    ("bool", "problem.bad_value"),
+    ("binary", "problem.bad_value"),
+):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _guarded(f"tag:yaml.org,2002:{_tag}", _key))
+# A lone « = » (a spreadsheet cell) resolves to YAML 1.1's "value" tag, which no safe constructor
+# builds: read it as the text it is.
+_Loader.add_constructor("tag:yaml.org,2002:value", _Base.yaml_constructors["tag:yaml.org,2002:str"])
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """A value quoted in a problem: a 1 MB cell must not become a 1 MB message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
@@ -30,11 +88,15 @@ def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
         if path.is_dir():
             raise InputFileError("error.is_directory", file=name)
         size = path.stat().st_size
+        if size <= max_bytes:
+            # Devices and pipes say 0: read no more than the limit (/dev/zero never ends).
+            with path.open("rb") as handle:
+                data = handle.read(max_bytes + 1)
+            size = len(data)
         if size > max_bytes:
             raise InputFileError(
                 "error.file_too_big", file=name, size=size // (1024 * 1024), limit=max_bytes // (1024 * 1024)
             )
-        data = path.read_bytes()
     except FileNotFoundError as err:
         raise InputFileError("error.file_not_found", file=name) from err
     except PermissionError as err:
@@ -85,7 +147,8 @@ def _scan(text: str, file: str) -> list[Problem]:
                 frame = stack[-1]
                 if frame.expect_key and isinstance(event, yaml.ScalarEvent):
                     if event.value in frame.keys:
-                        problems.append(Problem(file, _msg("problem.duplicate_key", key=event.value), line=line))
+                        message = _msg("problem.duplicate_key", key=shorten(event.value))
+                        problems.append(Problem(file, message, line=line))
                     frame.keys.add(event.value)
                 frame.expect_key = not frame.expect_key
             if not isinstance(event, yaml.ScalarEvent):
@@ -94,18 +157,41 @@ def _scan(text: str, file: str) -> list[Problem]:
                     return problems
                 stack.append(_Frame(isinstance(event, yaml.MappingStartEvent)))
     except yaml.MarkedYAMLError as err:
-        problems.append(_syntax_problem(err, file))
+        problems.append(_syntax_problem(err, file, text))
+    except yaml.reader.ReaderError as err:
+        problems.append(_reader_problem(err, file, text))
     except yaml.YAMLError as err:
         problems.append(Problem(file, _msg("problem.yaml_syntax", detail=str(err))))
     return problems
 
 
-def _syntax_problem(err: yaml.MarkedYAMLError, file: str) -> Problem:
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # YAML's line breaks
+
+
+def _syntax_problem(err: yaml.MarkedYAMLError, file: str, text: str) -> Problem:
     mark = err.problem_mark or err.context_mark
     detail = err.problem or str(err)
     if mark is None or not hasattr(mark, "line"):
         return Problem(file, _msg("problem.yaml_syntax", detail=detail))
-    return Problem(file, _msg("problem.yaml_syntax", detail=detail), line=mark.line + 1, column=mark.column + 1)
+    # libyaml puts the end of a file without a final line break on the line after it.
+    line: int = mark.line + 1
+    column: int | None = mark.column + 1
+    last = len(_LINE_BREAK.findall(text)) + 1
+    if line > last:
+        line, column = last, None
+    if isinstance(err, _BadScalar):
+        return Problem(file, _msg(err.message_key, value=shorten(err.value, 40)), line=line, column=column)
+    return Problem(file, _msg("problem.yaml_syntax", detail=detail), line=line, column=column)
+
+
+def _reader_problem(err: yaml.reader.ReaderError, file: str, text: str) -> Problem:
+    """A character YAML refuses (control characters, U+FFFE…): name it and give its line."""
+    if not isinstance(err.character, int):
+        return Problem(file, _msg("problem.yaml_syntax", detail=str(err)))
+    detail = f"#x{err.character:04x}: {err.reason}"
+    at = text.find(chr(err.character))  # the reader stops at the first one
+    line = len(_LINE_BREAK.findall(text, 0, at)) + 1 if at >= 0 else None
+    return Problem(file, _msg("problem.yaml_syntax", detail=detail), line=line)
 
 
 def _msg(message_key: str, **params: Any) -> str:
@@ -120,9 +206,9 @@ def load_yaml(text: str, file: str, kind: str = "inventory") -> Any:
     if problems:
         raise ValidationFailed(file, problems, kind)
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is CSafeLoader or SafeLoader
-    except yaml.MarkedYAMLError as err:  # the scan saw the same text; kept for safety
-        raise ValidationFailed(file, [_syntax_problem(err, file)], kind) from err
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from CSafeLoader or SafeLoader
+    except yaml.MarkedYAMLError as err:  # a scalar that cannot be built (the scan does not build any)
+        raise ValidationFailed(file, [_syntax_problem(err, file, text)], kind) from err
 
 
 def load_yaml_file(path: Path, kind: str = "inventory") -> tuple[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import unicodedata
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
@@ -15,6 +16,14 @@ from sovdiag.messages import translate as t
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
+
+
+def safe(text: str) -> str:
+    """Show control characters (ESC, bidi overrides…) coming from user files as visible codes, so
+    that a value in an inventory cannot drive the terminal or reorder what the user reads."""
+    return "".join(
+        ch if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf") else f"\\u{ord(ch):04x}" for ch in text
+    )
 
 
 class State:
@@ -35,11 +44,8 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
         except SovdiagError as error:
             if State.debug:
                 raise
-            err.print(
-                f"{t('cli.error')} : {error}" if _is_french() else f"{t('cli.error')}: {error}",
-                markup=False,
-                soft_wrap=True,
-            )
+            message = f"{t('cli.error')} : {error}" if _is_french() else f"{t('cli.error')}: {error}"
+            err.print(safe(message), markup=False, soft_wrap=True)
             raise typer.Exit(error.exit_code) from None
         except KeyboardInterrupt:
             err.print(t("cli.interrupted"), markup=False)
@@ -55,7 +61,7 @@ def _is_french() -> bool:
 
 
 def print_text(text: str, **kwargs: Any) -> None:
-    out.print(text, markup=False, soft_wrap=True, **kwargs)
+    out.print(safe(text), markup=False, soft_wrap=True, **kwargs)
 
 
 class _TranslatedHelp:
