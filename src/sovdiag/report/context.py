@@ -19,6 +19,9 @@ from sovdiag.pipeline import OpenDiagnostic
 from sovdiag.scoring import Results, ServiceResult
 
 
+COMPACT_ABOVE = 100
+
+
 def build_context(
     results: Results,
     diag: OpenDiagnostic,
@@ -42,6 +45,8 @@ def build_context(
         context.update(
             {
                 "audience": audience,
+                # Beyond 100 services, table rows lose their second line: layout time follows the boxes.
+                "compact": len(results.services) > COMPACT_ABOVE,
                 "logo": logo,
                 "author_organisation": organisation or diag.inventory.diagnostic.organisation or "",
                 "main_risks": sections.main_risks(results, diag, lang),
