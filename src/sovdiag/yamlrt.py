@@ -38,9 +38,9 @@ def load_document(path: Path) -> Any:
 def new_document(data: dict[str, Any]) -> Any:
     """A fresh editable document from plain data."""
     buffer = io.StringIO()
-    yaml = _yaml()
-    yaml.dump(data, buffer)
-    return yaml.load(buffer.getvalue())
+    round_trip = _yaml()  # ruamel's round-trip loader builds plain data, never arbitrary objects
+    round_trip.dump(data, buffer)
+    return round_trip.load(buffer.getvalue())
 
 
 def dump_document(document: Any) -> str:
