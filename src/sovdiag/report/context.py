@@ -18,7 +18,6 @@ from sovdiag.models import Inventory, MeasureLibrary, ObligationLibrary, Referen
 from sovdiag.pipeline import OpenDiagnostic
 from sovdiag.scoring import Results, ServiceResult
 
-
 COMPACT_ABOVE = 100
 
 
