@@ -298,3 +298,15 @@ def test_logo_bombs_and_bad_templates_are_refused(tmp_path: Path, mini_inventory
     out = tmp_path / "r.pdf"
     build_report(diag, fmt="pdf", lang="fr", output=out, logo=logo)
     assert any(page.images for page in PdfReader(out).pages[:1])
+
+
+def test_acronyms_are_spelt_out_for_elected_officials() -> None:
+    from sovdiag.report.html import load_glossary, spell_out
+
+    glossary = load_glossary(templates_dir(), "fr")
+    texts = spell_out(["Exiger un hébergeur certifié HDS", "Encore HDS", "Choisir une offre SecNumCloud"], glossary)
+    assert texts == [
+        "Exiger un hébergeur certifié HDS (hébergement de données de santé)",
+        "Encore HDS",
+        "Choisir une offre SecNumCloud (qualification de sécurité de l'État pour le cloud)",
+    ]

@@ -119,3 +119,13 @@ def test_line_locator_points_at_keys_and_items() -> None:
     assert locator.line_of(["a", "b", 1, "y"]) == 4
     assert locator.line_of(["a", "b", 1, "z"]) == 5
     assert locator.line_of(["a", "missing"]) == 1
+
+
+def test_merge_keys_are_refused() -> None:
+    text = "collectivite:\n  name: A\n  <<: {name: B, kind: commune}\n"
+    with pytest.raises(ValidationFailed) as info:
+        load_yaml(text, "inv.yaml")
+    assert [(p.line, p.message) for p in info.value.problems] == [
+        (3, "les clés de fusion YAML (<<) ne sont pas acceptées : écrivez chaque clé")
+    ]
+    assert load_yaml('a: {"<<": 1}\n', "x.yaml") == {"a": {"<<": 1}}  # a quoted « << » is an ordinary key

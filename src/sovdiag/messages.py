@@ -298,6 +298,7 @@ FR: dict[str, str] = {
     # --- problems in files
     "problem.yaml_syntax": "syntaxe YAML invalide : {detail}",
     "problem.alias": "les ancres et alias YAML (& et *) ne sont pas acceptés dans ce fichier",
+    "problem.merge_key": "les clés de fusion YAML (<<) ne sont pas acceptées : écrivez chaque clé",
     "problem.duplicate_key": "la clé « {key} » apparaît deux fois",
     "problem.too_deep": "imbrication trop profonde (plus de {limit} niveaux)",
     "problem.bad_date": "date ou heure impossible : « {value} » (mettez-la entre guillemets si c'est un texte)",
@@ -777,6 +778,7 @@ EN: dict[str, str] = {
     "error.unknown_service": 'Service "{service}" not found in the inventory. Close matches: {choices}.',
     "problem.yaml_syntax": "invalid YAML syntax: {detail}",
     "problem.alias": "YAML anchors and aliases (& and *) are not accepted in this file",
+    "problem.merge_key": "YAML merge keys (<<) are not accepted: write each key",
     "problem.duplicate_key": 'the key "{key}" appears twice',
     "problem.too_deep": "nesting too deep (more than {limit} levels)",
     "problem.bad_date": 'impossible date or time: "{value}" (quote it if it is text)',

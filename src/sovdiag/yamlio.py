@@ -146,6 +146,9 @@ def _scan(text: str, file: str) -> list[Problem]:
             if stack and stack[-1].is_mapping:
                 frame = stack[-1]
                 if frame.expect_key and isinstance(event, yaml.ScalarEvent):
+                    if event.value == "<<" and not event.style:  # plain, not quoted
+                        # A merge key copies keys from another mapping and may silently overwrite them.
+                        problems.append(Problem(file, _msg("problem.merge_key"), line=line))
                     if event.value in frame.keys:
                         message = _msg("problem.duplicate_key", key=shorten(event.value))
                         problems.append(Problem(file, message, line=line))

@@ -7,6 +7,7 @@ makes a missing key an error instead of an empty spot in a report an elected off
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -65,17 +66,43 @@ def load_glossary(folder: Path, lang: str) -> list[dict[str, str]]:
     _, data = load_yaml_file(path, kind="glossary")
     entries = data.get(lang, []) if isinstance(data, dict) else []
     return sorted(
-        ({"term": str(e["term"]), "definition": str(e["definition"])} for e in entries),
+        (
+            {"term": str(e["term"]), "definition": str(e["definition"]), "expand": str(e.get("expand", ""))}
+            for e in entries
+        ),
         key=lambda e: e["term"].casefold(),
     )
+
+
+def spell_out(texts: list[str], glossary: list[dict[str, str]]) -> list[str]:
+    """Spell out each acronym of the glossary at its first use in ``texts`` (read in order), for
+    readers who do not have the glossary at hand: « HDS » -> « HDS (hébergement de données de santé) »."""
+    seen: set[str] = set()
+    out = []
+    for text in texts:
+        for entry in glossary:
+            term, expand = entry["term"], entry["expand"]
+            if not expand or term in seen:
+                continue
+            pattern = re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])")
+            if pattern.search(text):
+                spelt = f"{term} ({expand})"
+                text = pattern.sub(lambda _match: spelt, text, count=1)  # noqa: B023 - used at once
+                seen.add(term)
+        out.append(text)
+    return out
 
 
 def render_html(context: dict[str, Any], folder: Path) -> str:
     lang = str(context["lang"])
     env = make_environment(folder, lang)
     strings = load_strings(folder, lang)
+    glossary = load_glossary(folder, lang)
+    decisions = context.get("decisions") or []
+    titles = spell_out([d["title"] for d in decisions], glossary)
+    context = {**context, "decisions": [{**d, "title": title} for d, title in zip(decisions, titles, strict=True)]}
     try:
-        return env.get_template(MAIN_TEMPLATE).render(**context, s=strings, glossary=load_glossary(folder, lang))
+        return env.get_template(MAIN_TEMPLATE).render(**context, s=strings, glossary=glossary)
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError, IndexError) as err:
         # A template brought with --templates may be wrong in any of these ways: say so, plainly.
         raise ReportError("error.render_failed", reason=f"{type(err).__name__}: {err}") from err
