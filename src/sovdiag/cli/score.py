@@ -43,6 +43,7 @@ def register(app: typer.Typer) -> None:
         weights: Annotated[
             str | None, typer.Option("--weights", help=t("cli.opt.weights_file"), show_default=False)
         ] = None,
+        show_all: Annotated[bool, typer.Option("--all", help=t("cli.score.opt.all"))] = False,
     ) -> None:
         from sovdiag.output import check_not_input, write_atomic
         from sovdiag.pipeline import diagnose, open_diagnostic
@@ -72,7 +73,7 @@ def register(app: typer.Typer) -> None:
             )
             _print_explanation(explanation, diag.framework)
         else:
-            _print_table(results, diag.framework)
+            _print_table(results, diag.framework, None if show_all else TABLE_LIMIT)
             _print_indicators(results)
         if json_path is not None:
             print_text(t("cli.score.written", file=str(json_path)))
@@ -84,7 +85,10 @@ def _level_code(framework: LoadedFramework, level: int | None) -> str:
     return next((lvl.code for lvl in framework.model.levels if lvl.value == level), str(level))
 
 
-def _print_table(results: Results, framework: LoadedFramework) -> None:
+TABLE_LIMIT = 100  # rows; a terminal table of thousands of services is slow to print and to read
+
+
+def _print_table(results: Results, framework: LoadedFramework, limit: int | None) -> None:
     from rich.table import Table
     from rich.text import Text
 
@@ -112,7 +116,18 @@ def _print_table(results: Results, framework: LoadedFramework) -> None:
     table.add_column(t("table.target"))
     table.add_column(t("table.risk"))
     table.add_column(t("table.binding"))
-    for s in results.services:
+    shown = results.services
+    if limit is not None and len(shown) > limit:
+        # The most exposed first: highest risk, then lowest level, then lowest score.
+        shown = sorted(
+            shown,
+            key=lambda x: (
+                -(x.risk.level if x.risk else 0),
+                x.level if x.level is not None else -1,
+                x.score if x.score is not None else -1.0,
+            ),
+        )[:limit]
+    for s in shown:
         level = _level_code(framework, s.level)
         target = f" → {s.target_level}" if s.target_level is not None else ""
         risk = risk_codes.get(s.risk.level, str(s.risk.level)) if s.risk else "—"
@@ -125,6 +140,8 @@ def _print_table(results: Results, framework: LoadedFramework) -> None:
             s.binding_criterion or "—",
         )
     out.print(table)
+    if len(shown) < len(results.services):
+        print_text(t("table.more", shown=len(shown), total=len(results.services)))
     summary = results.summary
     sep = " : " if lang == "fr" else ": "
     levels = ", ".join(
