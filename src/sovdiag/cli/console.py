@@ -45,7 +45,7 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
             if State.debug:
                 raise
             message = f"{t('cli.error')} : {error}" if _is_french() else f"{t('cli.error')}: {error}"
-            err.print(safe(message), markup=False, soft_wrap=True)
+            print_error(message)
             raise typer.Exit(error.exit_code) from None
         except KeyboardInterrupt:
             err.print(t("cli.interrupted"), markup=False)
@@ -62,6 +62,10 @@ def _is_french() -> bool:
 
 def print_text(text: str, **kwargs: Any) -> None:
     out.print(safe(text), markup=False, soft_wrap=True, **kwargs)
+
+
+def print_error(text: str) -> None:
+    err.print(safe(text), markup=False, soft_wrap=True)
 
 
 class _TranslatedHelp:

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sovdiag.cli.console import Command, handle_errors, print_text
+from sovdiag.cli.console import Command, handle_errors, print_error, print_text
+from sovdiag.errors import ExitCode, SovdiagError
 from sovdiag.messages import get_language
 from sovdiag.messages import translate as t
+
+if TYPE_CHECKING:
+    from sovdiag.report.batch import BatchOutcome
 
 FORMATS = ("pdf", "html")
 
@@ -20,7 +24,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def report(
         inventory: Annotated[
-            Path, typer.Argument(help=t("cli.arg.inventory"), show_default=False, metavar=t("cli.metavar.file"))
+            Path, typer.Argument(help=t("cli.report.arg.inventory"), show_default=False, metavar=t("cli.metavar.file"))
         ],
         output: Annotated[
             Path | None, typer.Option("--output", "-o", help=t("cli.report.opt.output"), show_default=False)
@@ -46,12 +50,35 @@ def register(app: typer.Typer) -> None:
             int | None, typer.Option("--max-age", help=t("cli.opt.max_age"), show_default=False, min=1)
         ] = None,
         weights: Annotated[str | None, typer.Option("--weights", help=t("cli.opt.weights"), show_default=False)] = None,
+        jobs: Annotated[
+            int | None, typer.Option("--jobs", "-j", help=t("cli.report.opt.jobs"), show_default=False, min=1)
+        ] = None,
     ) -> None:
         if fmt not in FORMATS:
             raise typer.BadParameter(t("cli.unknown_format", fmt=fmt), param_hint="--format")
         if audience not in ("elus", "complet"):
             raise typer.BadParameter(t("cli.unknown_audience", audience=audience), param_hint="--audience")
         report_date = _parse_date(date)
+        if inventory.is_dir():
+            _report_folder(
+                inventory,
+                output or Path("rapports"),
+                jobs,
+                {
+                    "fmt": fmt,
+                    "audience": audience,
+                    "organisation": organisation,
+                    "logo": logo,
+                    "templates": templates,
+                    "pdf_a": pdf_a,
+                    "date": report_date,
+                    "framework": framework,
+                    "catalog": catalog,
+                    "max_age_days": max_age,
+                    "weights": weights,
+                },
+            )
+            return
         output = output or Path(f"rapport.{fmt}")
 
         from sovdiag.output import check_not_input
@@ -78,6 +105,40 @@ def register(app: typer.Typer) -> None:
             print_text(t("cli.report.written", file=str(output), pages=rendered.pages))
         else:
             print_text(t("cli.report.written_html", file=str(output)))
+
+
+def _report_folder(folder: Path, output_dir: Path, jobs: int | None, options: dict[str, Any]) -> None:
+    from sovdiag.report.assets import check_logo, check_templates
+    from sovdiag.report.batch import default_jobs, find_inventories, plan_outputs, render_batch
+
+    inventories = find_inventories(folder)
+    if output_dir.exists() and not output_dir.is_dir():
+        raise SovdiagError("error.not_a_folder", file=str(output_dir))
+    pairs = plan_outputs(inventories, output_dir, options["fmt"])
+    # Checked once here rather than failing identically in every worker.
+    if options["logo"] is not None:
+        check_logo(options["logo"])
+    if options["templates"] is not None:
+        check_templates(options["templates"])
+    output_dir.mkdir(parents=True, exist_ok=True)
+    workers = min(jobs or default_jobs(), len(pairs))
+    print_text(t("batch.start", count=len(pairs), folder=str(folder), output=str(output_dir), jobs=workers))
+
+    def show(outcome: BatchOutcome) -> None:
+        if outcome.error is not None:
+            print_error(t("batch.failed", inventory=outcome.inventory.name, error=outcome.error))
+        elif outcome.pages is None:
+            print_text(t("batch.done_html", inventory=outcome.inventory.name, output=str(outcome.output)))
+        else:
+            print_text(
+                t("batch.done", inventory=outcome.inventory.name, output=str(outcome.output), pages=outcome.pages)
+            )
+
+    outcomes = render_batch(pairs, jobs=workers, lang=get_language(), options=options, on_done=show)
+    failed = sum(1 for outcome in outcomes if outcome.error is not None)
+    print_text(t("batch.summary", ok=len(outcomes) - failed, failed=failed))
+    if failed:
+        raise typer.Exit(ExitCode.ERROR)
 
 
 def _parse_date(value: str | None) -> dt.date | None:

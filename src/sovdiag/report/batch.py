@@ -1,0 +1,136 @@
+"""Reports for a folder of inventories, one worker process per core.
+
+A consultant produces the diagnostics of dozens of collectivités at once. Report rendering is
+CPU-bound (WeasyPrint's layout) and single-threaded, so the batch spreads the inventories over
+worker processes. One inventory's error does not stop the others: each outcome is returned.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sovdiag.errors import SovdiagError
+
+INVENTORY_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    inventory: Path
+    output: Path
+    pages: int | None = None
+    error: str | None = None
+
+
+def find_inventories(folder: Path) -> list[Path]:
+    """The YAML files directly inside ``folder``, sorted by name (hidden files skipped)."""
+    found = sorted(
+        path
+        for path in folder.iterdir()
+        if path.suffix.lower() in INVENTORY_SUFFIXES and not path.name.startswith(".") and path.is_file()
+    )
+    if not found:
+        raise SovdiagError("batch.empty", folder=str(folder))
+    return found
+
+
+def plan_outputs(inventories: list[Path], output_dir: Path, fmt: str) -> list[tuple[Path, Path]]:
+    """Pair each inventory with ``output_dir/<name>.<fmt>``; refuse two inventories sharing a name."""
+    pairs: list[tuple[Path, Path]] = []
+    seen: dict[str, Path] = {}
+    inputs = {path.resolve() for path in inventories}
+    for inventory in inventories:
+        output = output_dir / f"{inventory.stem}.{fmt}"
+        key = output.name.casefold()
+        if key in seen:
+            raise SovdiagError("batch.same_name", first=str(seen[key]), second=str(inventory), output=str(output))
+        if output.resolve() in inputs:
+            raise SovdiagError("cli.output_is_input", file=str(output))
+        seen[key] = inventory
+        pairs.append((inventory, output))
+    return pairs
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def render_batch(
+    pairs: list[tuple[Path, Path]],
+    *,
+    jobs: int,
+    lang: str,
+    options: dict[str, Any],
+    on_done: Callable[[BatchOutcome], None] | None = None,
+) -> list[BatchOutcome]:
+    """Render every (inventory, output) pair, ``jobs`` at a time; outcomes in the input order."""
+    outcomes: dict[Path, BatchOutcome] = {}
+
+    def record(outcome: BatchOutcome) -> None:
+        outcomes[outcome.inventory] = outcome
+        if on_done is not None:
+            on_done(outcome)
+
+    if jobs <= 1 or len(pairs) == 1:
+        for inventory, output in pairs:
+            record(_render_one(inventory, output, lang, options))
+    else:
+        for outcome in _parallel(pairs, jobs, lang, options):
+            record(outcome)
+    return [outcomes[inventory] for inventory, _ in pairs]
+
+
+def _parallel(
+    pairs: list[tuple[Path, Path]], jobs: int, lang: str, options: dict[str, Any]
+) -> Iterator[BatchOutcome]:
+    # fork shares the already imported modules with the workers (start-up is most of a small
+    # report); elsewhere the platform default is used.
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(pairs)), mp_context=context) as pool:
+        pending: set[Future[BatchOutcome]] = {
+            pool.submit(_render_one, inventory, output, lang, options) for inventory, output in pairs
+        }
+        try:
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise
+
+
+def _render_one(inventory: Path, output: Path, lang: str, options: dict[str, Any]) -> BatchOutcome:
+    """Worker: one inventory to one report. User errors come back as text (exceptions may not pickle)."""
+    from sovdiag.messages import set_language
+    from sovdiag.pipeline import open_diagnostic
+    from sovdiag.report import build_report
+
+    set_language(lang)
+    try:
+        diag = open_diagnostic(inventory, options.get("framework"), options.get("catalog"))
+        rendered = build_report(
+            diag,
+            fmt=options["fmt"],
+            lang=lang,
+            output=output,
+            weights=options.get("weights"),
+            date=options.get("date"),
+            max_age_days=options.get("max_age_days"),
+            audience=options.get("audience", "complet"),
+            organisation=options.get("organisation"),
+            logo=options.get("logo"),
+            templates=options.get("templates"),
+            pdf_a=options.get("pdf_a", False),
+        )
+    except SovdiagError as error:
+        return BatchOutcome(inventory, output, error=str(error))
+    return BatchOutcome(inventory, output, pages=rendered.pages if options["fmt"] == "pdf" else None)
