@@ -51,7 +51,9 @@ def main() -> None:
         sequential = timed([*base, str(Path(tmp) / "seq"), "--jobs", "1"], args.runs)
         parallel = timed([*base, str(Path(tmp) / "par"), "--jobs", str(cores)], args.runs)
     print(f"{args.count} reports ({args.audience}, {args.services} services each), {cores} cores")
-    print(f"one after the other: {sequential:.1f} s   parallel: {parallel:.1f} s   speed-up {sequential / parallel:.2f}x")
+    print(
+        f"one after the other: {sequential:.1f} s   parallel: {parallel:.1f} s   speed-up {sequential / parallel:.2f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from tests.conftest import EXAMPLES, run_sovdiag
@@ -49,3 +54,34 @@ def test_an_empty_folder_is_a_clear_error(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "aucun inventaire" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_ctrl_c_stops_every_worker_at_once(tmp_path: Path) -> None:
+    folder = tmp_path / "inventaires"
+    folder.mkdir()
+    for i in range(4):  # full reports of 161 services: several seconds each
+        shutil.copy(EXAMPLES / "region-exemple.yaml", folder / f"region-{i}.yaml")
+    env = {k: v for k, v in os.environ.items() if k != "SOVDIAG_LANG"}
+
+    def reset_signals() -> None:  # a terminal's Ctrl-C reaches the whole process group
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.setpgrp()
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sovdiag", "report", folder, "-o", tmp_path / "out", "--jobs", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=reset_signals,
+    )
+    assert process.stdout is not None
+    assert "inventaires" in process.stdout.readline()
+    os.killpg(process.pid, signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=30)
+
+    assert process.returncode == 130
+    assert "Interrompu" in stderr
+    assert "Traceback" not in stderr + stdout
+    with pytest.raises(ProcessLookupError):  # no worker left in the batch's process group
+        os.killpg(process.pid, 0)

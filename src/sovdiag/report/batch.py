@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,25 +87,31 @@ def render_batch(
     return [outcomes[inventory] for inventory, _ in pairs]
 
 
-def _parallel(
-    pairs: list[tuple[Path, Path]], jobs: int, lang: str, options: dict[str, Any]
-) -> Iterator[BatchOutcome]:
+def _parallel(pairs: list[tuple[Path, Path]], jobs: int, lang: str, options: dict[str, Any]) -> Iterator[BatchOutcome]:
     # fork shares the already imported modules with the workers (start-up is most of a small
     # report); elsewhere the platform default is used.
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
-    with ProcessPoolExecutor(max_workers=min(jobs, len(pairs)), mp_context=context) as pool:
-        pending: set[Future[BatchOutcome]] = {
-            pool.submit(_render_one, inventory, output, lang, options) for inventory, output in pairs
-        }
-        try:
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    yield future.result()
-        except BaseException:
-            for future in pending:
-                future.cancel()
-            raise
+    pool = context.Pool(processes=min(jobs, len(pairs)), initializer=_ignore_interrupts)
+    try:
+        yield from pool.imap_unordered(
+            _render_pair, [(inventory, output, lang, options) for inventory, output in pairs]
+        )
+        pool.close()
+    except BaseException:
+        # Ctrl-C or a bug: stop the workers now rather than after the reports under way.
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the parent, which stops them all at once."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _render_pair(job: tuple[Path, Path, str, dict[str, Any]]) -> BatchOutcome:
+    return _render_one(*job)
 
 
 def _render_one(inventory: Path, output: Path, lang: str, options: dict[str, Any]) -> BatchOutcome:
