@@ -79,6 +79,23 @@ def test_duplicate_keys_are_refused_with_their_line() -> None:
     assert [(p.line, p.message) for p in info.value.problems] == [(4, "la clé « name » apparaît deux fois")]
 
 
+@pytest.mark.parametrize(
+    ("text", "line", "written"),
+    [
+        ("answers:\n  1: a\n  01: b\n", 3, "01"),
+        ("yes: 1\ntrue: 2\n", 2, "true"),
+        ("1: a\n1.0: b\n", 2, "1.0"),
+        ("a:\n  - {0x1f: x, 31: y}\n", 2, "31"),
+    ],
+)
+def test_keys_written_differently_that_read_the_same_are_refused(text: str, line: int, written: str) -> None:
+    with pytest.raises(ValidationFailed) as info:
+        load_yaml(text, "inv.yaml")
+    [problem] = info.value.problems
+    assert problem.line == line
+    assert f"« {written} »" in problem.message
+
+
 def test_same_key_in_sibling_mappings_is_fine() -> None:
     assert load_yaml("a: {id: 1}\nb: {id: 2}\nc: [{id: 3}, {id: 4}]\n", "x.yaml")["c"][1] == {"id": 4}
 

@@ -313,6 +313,8 @@ FR: dict[str, str] = {
     "problem.alias": "les ancres et alias YAML (& et *) ne sont pas acceptés dans ce fichier",
     "problem.merge_key": "les clés de fusion YAML (<<) ne sont pas acceptées : écrivez chaque clé",
     "problem.duplicate_key": "la clé « {key} » apparaît deux fois",
+    "problem.same_key": "la clé « {value} » est lue comme une clé déjà présente dans ce bloc "
+    "(YAML lit de la même façon 1 et 01, true et yes…)",
     "problem.too_deep": "imbrication trop profonde (plus de {limit} niveaux)",
     "problem.bad_date": "date ou heure impossible : « {value} » (mettez-la entre guillemets si c'est un texte)",
     "problem.bad_number": "nombre illisible ou trop grand : « {value} » (mettez-le entre guillemets si c'est un texte)",
@@ -806,6 +808,8 @@ EN: dict[str, str] = {
     "problem.alias": "YAML anchors and aliases (& and *) are not accepted in this file",
     "problem.merge_key": "YAML merge keys (<<) are not accepted: write each key",
     "problem.duplicate_key": 'the key "{key}" appears twice',
+    "problem.same_key": 'the key "{value}" reads as a key already present in this block '
+    "(YAML reads 1 and 01, true and yes… the same way)",
     "problem.too_deep": "nesting too deep (more than {limit} levels)",
     "problem.bad_date": 'impossible date or time: "{value}" (quote it if it is text)',
     "problem.bad_number": 'unreadable or too large number: "{value}" (quote it if it is text)',

@@ -71,6 +71,23 @@ for _tag, _key in (
     ("binary", "problem.bad_value"),
 ):
     _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _guarded(f"tag:yaml.org,2002:{_tag}", _key))
+
+
+def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    """PyYAML's mapping, refusing two keys written differently that read as one (``1``/``01``,
+    ``yes``/``true``): the scan compares keys as written, and PyYAML would keep only the last."""
+    mapping: dict[Any, Any] = _Base.construct_mapping(loader, node, deep=deep)
+    if len(mapping) != len(node.value):
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise _BadScalar("problem.same_key", str(key_node.value), key_node.start_mark)
+            seen.add(key)
+    return mapping
+
+
+_Loader.construct_mapping = _construct_mapping  # type: ignore[assignment, method-assign]
 # A lone « = » (a spreadsheet cell) resolves to YAML 1.1's "value" tag, which no safe constructor
 # builds: read it as the text it is.
 _Loader.add_constructor("tag:yaml.org,2002:value", _Base.yaml_constructors["tag:yaml.org,2002:str"])
