@@ -95,6 +95,14 @@ def test_unknown_domain_suggests_the_closest(tmp_path: Path) -> None:
     ]
 
 
+def test_an_overlong_domain_is_refused_without_quoting_it_whole(tmp_path: Path) -> None:
+    text = HEADER + SERVICE.format(id="a", domain="x" * 5000)
+    [(line, path, message)] = problems(write(tmp_path, text))
+    assert (line, path) == (10, "services[0].domain")
+    assert "80" in message
+    assert len(message) < 300
+
+
 def test_duplicate_service_ids_point_at_both(tmp_path: Path) -> None:
     text = HEADER + SERVICE.format(id="a", domain="messagerie") + SERVICE.format(id="a", domain="finances")
     assert problems(write(tmp_path, text)) == [

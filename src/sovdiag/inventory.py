@@ -17,7 +17,14 @@ from pydantic import ValidationError
 from sovdiag.errors import Problem, ValidationFailed
 from sovdiag.framework import LoadedFramework
 from sovdiag.messages import translate as t
-from sovdiag.models import RESERVED_ANSWERS, CollectiviteKind, Contract, DomainChecklist, Inventory
+from sovdiag.models import (
+    MAX_ID_LENGTH,
+    RESERVED_ANSWERS,
+    CollectiviteKind,
+    Contract,
+    DomainChecklist,
+    Inventory,
+)
 from sovdiag.validation import PathPart, collect_model_problems, render_path
 from sovdiag.yamlio import LineLocator, load_yaml, read_text, shorten
 
@@ -129,7 +136,13 @@ def check_inventory(
             else:
                 first_index[service_id] = i
         domain = service.get("domain")
-        if domain_ids is not None and isinstance(domain, str) and domain not in domain_ids:
+        # An overlong value is already refused by the model: one problem per field is enough.
+        if (
+            domain_ids is not None
+            and isinstance(domain, str)
+            and len(domain) <= MAX_ID_LENGTH
+            and domain not in domain_ids
+        ):
             close = difflib.get_close_matches(domain, domain_ids, n=1, cutoff=0.6)
             hint = t("problem.extra_hint", suggestion=close[0]) if close else ""
             problems.append(([*where, "domain"], t("problem.unknown_domain", domain=shorten(domain), hint=hint)))

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 IDENTIFIER = r"^[a-z0-9][a-z0-9_.\-]*$"
+MAX_ID_LENGTH = 80  # service and domain identifiers
 COUNTRY = r"^[A-Z]{2}$"
 
 # EU member states and the other EEA states: "EU" in the Commission's framework means EU/EEA.
@@ -207,12 +208,14 @@ class Service(Strict):
         str,
         Field(
             pattern=IDENTIFIER,
-            max_length=80,
+            max_length=MAX_ID_LENGTH,
             description="Identifiant stable du service (minuscules, chiffres, « - », « _ », « . »).",
         ),
     ]
     name: Annotated[str, Field(min_length=1, max_length=200, description="Nom du service tel qu'il est connu.")]
-    domain: Annotated[str, Field(min_length=1, description="Domaine (voir questionnaires/domains.yaml).")]
+    domain: Annotated[
+        str, Field(min_length=1, max_length=MAX_ID_LENGTH, description="Domaine (voir questionnaires/domains.yaml).")
+    ]
     supplier: Annotated[str, Field(min_length=1, max_length=200, description="Fournisseur ou éditeur.")]
     product: Annotated[str | None, Field(max_length=200, description="Produit ou offre.")] = None
     hosted_by: Annotated[
