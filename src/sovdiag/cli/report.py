@@ -24,7 +24,10 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def report(
         inventory: Annotated[
-            Path, typer.Argument(help=t("cli.report.arg.inventory"), show_default=False, metavar=t("cli.metavar.file"))
+            Path,
+            typer.Argument(
+                help=t("cli.report.arg.inventory"), show_default=False, metavar=t("cli.metavar.file_or_folder")
+            ),
         ],
         output: Annotated[
             Path | None, typer.Option("--output", "-o", help=t("cli.report.opt.output"), show_default=False)
