@@ -85,3 +85,15 @@ def test_ctrl_c_stops_every_worker_at_once(tmp_path: Path) -> None:
     assert "Traceback" not in stderr + stdout
     with pytest.raises(ProcessLookupError):  # no worker left in the batch's process group
         os.killpg(process.pid, 0)
+
+
+def test_a_folder_in_html_with_one_worker(tmp_path: Path) -> None:
+    folder = tmp_path / "inventaires"
+    folder.mkdir()
+    shutil.copy(EXAMPLES / "commune-saint-aubin.yaml", folder / "saint-aubin.yaml")
+    out = tmp_path / "html"
+    result = run_sovdiag("--lang", "en", "report", folder, "-o", out, "--format", "html", "--jobs", "1")
+    assert result.returncode == 0, result.stderr
+    assert "(1 in parallel)" in result.stdout
+    assert "saint-aubin.yaml → " in result.stdout
+    assert "Commune de Saint-Aubin" in (out / "saint-aubin.html").read_text(encoding="utf-8")
