@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sovdiag.cli.console import Command, handle_errors, out, print_text
+from sovdiag.cli.options import catalog_option, framework_option, inventory_argument
 from sovdiag.messages import get_language
 from sovdiag.messages import translate as t
 
@@ -102,9 +103,7 @@ def register(app: typer.Typer) -> None:
     @app.command("audit", help=t("cli.audit.help"), cls=Command)
     @handle_errors
     def audit(
-        inventory: Annotated[
-            Path, typer.Argument(help=t("cli.audit.arg.file"), show_default=False, metavar=t("cli.metavar.file"))
-        ] = Path("inventaire.yaml"),
+        inventory: Annotated[Path, inventory_argument("cli.audit.arg.file")] = Path("inventaire.yaml"),
         service: Annotated[
             str | None, typer.Option("--service", help=t("cli.audit.opt.service"), show_default=False)
         ] = None,
@@ -112,12 +111,8 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--domain", help=t("cli.audit.opt.domain"), show_default=False)
         ] = None,
         no_input: Annotated[bool, typer.Option("--no-input", help=t("cli.audit.opt.no_input"))] = False,
-        framework: Annotated[
-            Path | None, typer.Option("--framework", help=t("cli.opt.framework"), show_default=False)
-        ] = None,
-        catalog: Annotated[
-            Path | None, typer.Option("--catalog", help=t("cli.opt.catalog"), show_default=False)
-        ] = None,
+        framework: Annotated[Path | None, framework_option()] = None,
+        catalog: Annotated[Path | None, catalog_option()] = None,
     ) -> None:
         from sovdiag.catalog import load_catalog
         from sovdiag.framework import load_domains, load_framework

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from sovdiag.cli.console import Command, Group, handle_errors, print_text
+from sovdiag.cli.options import catalog_option
 from sovdiag.errors import SovdiagError
 from sovdiag.messages import get_language
 from sovdiag.messages import translate as t
@@ -30,9 +31,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def search(
         text: Annotated[str, typer.Argument(help=t("cli.catalog.arg.text"), show_default=False)],
-        catalog: Annotated[
-            Path | None, typer.Option("--catalog", help=t("cli.opt.catalog"), show_default=False)
-        ] = None,
+        catalog: Annotated[Path | None, catalog_option()] = None,
     ) -> None:
         hits = _load(catalog).search(text)
         if not hits:
@@ -45,9 +44,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def show(
         entry: Annotated[str, typer.Argument(help=t("cli.catalog.arg.id"), show_default=False)],
-        catalog: Annotated[
-            Path | None, typer.Option("--catalog", help=t("cli.opt.catalog"), show_default=False)
-        ] = None,
+        catalog: Annotated[Path | None, catalog_option()] = None,
     ) -> None:
         from sovdiag import formatting as fmt
 
@@ -131,9 +128,7 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[
             str | None, typer.Option("--format", "-f", help=t("cli.catalog.export.opt.format"), show_default=False)
         ] = None,
-        catalog: Annotated[
-            Path | None, typer.Option("--catalog", help=t("cli.opt.catalog"), show_default=False)
-        ] = None,
+        catalog: Annotated[Path | None, catalog_option()] = None,
     ) -> None:
         from sovdiag.catalog import export_csv, export_json
         from sovdiag.output import check_not_input, write_atomic

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from sovdiag.cli.console import Command, Group, handle_errors, out, print_text
+from sovdiag.cli.options import framework_option
 from sovdiag.errors import SovdiagError
 from sovdiag.messages import get_language
 from sovdiag.messages import translate as t
@@ -49,9 +50,7 @@ def register(app: typer.Typer) -> None:
     @sub.command("show", help=t("cli.framework.show.help"), cls=Command)
     @handle_errors
     def show(
-        framework: Annotated[
-            Path | None, typer.Option("--framework", help=t("cli.opt.framework"), show_default=False)
-        ] = None,
+        framework: Annotated[Path | None, framework_option()] = None,
     ) -> None:
         from rich.table import Table
         from rich.text import Text
@@ -90,9 +89,7 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[
             str | None, typer.Option("--format", "-f", help=t("cli.framework.export.opt.format"), show_default=False)
         ] = None,
-        framework: Annotated[
-            Path | None, typer.Option("--framework", help=t("cli.opt.framework"), show_default=False)
-        ] = None,
+        framework: Annotated[Path | None, framework_option()] = None,
     ) -> None:
         from sovdiag.framework import load_framework
         from sovdiag.framework_doc import export_framework

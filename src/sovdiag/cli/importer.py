@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sovdiag.cli.console import Command, handle_errors, print_text
+from sovdiag.cli.options import catalog_option
 from sovdiag.messages import translate as t
 
 if TYPE_CHECKING:
@@ -41,9 +42,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         name: Annotated[str | None, typer.Option("--name", help=t("import.opt.name"), show_default=False)] = None,
         by: Annotated[str | None, typer.Option("--by", help=t("import.opt.by"), show_default=False)] = None,
-        catalog: Annotated[
-            Path | None, typer.Option("--catalog", help=t("cli.opt.catalog"), show_default=False)
-        ] = None,
+        catalog: Annotated[Path | None, catalog_option()] = None,
         dry_run: Annotated[bool, typer.Option("--dry-run", help=t("import.opt.dry_run"))] = False,
     ) -> None:
         from sovdiag.importers import ImportRequest, run_import

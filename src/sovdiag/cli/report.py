@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from sovdiag.cli.console import Command, handle_errors, print_error, print_text
+from sovdiag.cli.options import catalog_option, framework_option, inventory_argument, max_age_option
 from sovdiag.errors import ExitCode, SovdiagError
 from sovdiag.messages import get_language
 from sovdiag.messages import translate as t
@@ -23,12 +24,7 @@ def register(app: typer.Typer) -> None:
     @app.command("report", help=t("cli.report.help"), cls=Command)
     @handle_errors
     def report(
-        inventory: Annotated[
-            Path,
-            typer.Argument(
-                help=t("cli.report.arg.inventory"), show_default=False, metavar=t("cli.metavar.file_or_folder")
-            ),
-        ],
+        inventory: Annotated[Path, inventory_argument("cli.report.arg.inventory", "cli.metavar.file_or_folder")],
         output: Annotated[
             Path | None, typer.Option("--output", "-o", help=t("cli.report.opt.output"), show_default=False)
         ] = None,
@@ -43,15 +39,9 @@ def register(app: typer.Typer) -> None:
         ] = None,
         pdf_a: Annotated[bool, typer.Option("--pdf-a", help=t("cli.report.opt.pdf_a"))] = False,
         date: Annotated[str | None, typer.Option("--date", help=t("cli.report.opt.date"), show_default=False)] = None,
-        framework: Annotated[
-            Path | None, typer.Option("--framework", help=t("cli.opt.framework"), show_default=False)
-        ] = None,
-        catalog: Annotated[
-            Path | None, typer.Option("--catalog", help=t("cli.opt.catalog"), show_default=False)
-        ] = None,
-        max_age: Annotated[
-            int | None, typer.Option("--max-age", help=t("cli.opt.max_age"), show_default=False, min=1)
-        ] = None,
+        framework: Annotated[Path | None, framework_option()] = None,
+        catalog: Annotated[Path | None, catalog_option()] = None,
+        max_age: Annotated[int | None, max_age_option()] = None,
         weights: Annotated[str | None, typer.Option("--weights", help=t("cli.opt.weights"), show_default=False)] = None,
         jobs: Annotated[
             int | None, typer.Option("--jobs", "-j", help=t("cli.report.opt.jobs"), show_default=False, min=1)

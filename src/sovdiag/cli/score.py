@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from sovdiag.cli.console import Command, handle_errors, out, print_text
+from sovdiag.cli.options import catalog_option, framework_option, inventory_argument, max_age_option
 from sovdiag.messages import get_language
 from sovdiag.messages import translate as t
 
@@ -22,24 +23,16 @@ def register(app: typer.Typer) -> None:
     @app.command("score", help=t("cli.score.help"), cls=Command)
     @handle_errors
     def score(
-        inventory: Annotated[
-            Path, typer.Argument(help=t("cli.arg.inventory"), show_default=False, metavar=t("cli.metavar.file"))
-        ],
+        inventory: Annotated[Path, inventory_argument()],
         json_path: Annotated[
             Path | None, typer.Option("--json", help=t("cli.score.opt.json"), show_default=False)
         ] = None,
         explain: Annotated[
             str | None, typer.Option("--explain", help=t("cli.score.opt.explain"), show_default=False)
         ] = None,
-        framework: Annotated[
-            Path | None, typer.Option("--framework", help=t("cli.opt.framework"), show_default=False)
-        ] = None,
-        catalog: Annotated[
-            Path | None, typer.Option("--catalog", help=t("cli.opt.catalog"), show_default=False)
-        ] = None,
-        max_age: Annotated[
-            int | None, typer.Option("--max-age", help=t("cli.opt.max_age"), show_default=False, min=1)
-        ] = None,
+        framework: Annotated[Path | None, framework_option()] = None,
+        catalog: Annotated[Path | None, catalog_option()] = None,
+        max_age: Annotated[int | None, max_age_option()] = None,
         weights: Annotated[
             str | None, typer.Option("--weights", help=t("cli.opt.weights_file"), show_default=False)
         ] = None,

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from sovdiag.cli.console import Command, handle_errors, print_text
+from sovdiag.cli.options import catalog_option, framework_option, inventory_argument
 from sovdiag.messages import translate as t
 
 
@@ -15,15 +16,9 @@ def register(app: typer.Typer) -> None:
     @app.command("validate", help=t("cli.validate.help"), cls=Command)
     @handle_errors
     def validate(
-        inventory: Annotated[
-            Path, typer.Argument(help=t("cli.arg.inventory"), show_default=False, metavar=t("cli.metavar.file"))
-        ],
-        framework: Annotated[
-            Path | None, typer.Option("--framework", help=t("cli.opt.framework"), show_default=False)
-        ] = None,
-        catalog: Annotated[
-            Path | None, typer.Option("--catalog", help=t("cli.opt.catalog"), show_default=False)
-        ] = None,
+        inventory: Annotated[Path, inventory_argument()],
+        framework: Annotated[Path | None, framework_option()] = None,
+        catalog: Annotated[Path | None, catalog_option()] = None,
     ) -> None:
         from sovdiag.pipeline import open_diagnostic
 

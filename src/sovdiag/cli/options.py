@@ -1,0 +1,29 @@
+"""Options shared by several commands, declared once.
+
+Functions rather than module constants: their help is translated when the application is built,
+in the language chosen for that run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from sovdiag.messages import translate as t
+
+
+def framework_option() -> Any:
+    return typer.Option("--framework", help=t("cli.opt.framework"), show_default=False)
+
+
+def catalog_option() -> Any:
+    return typer.Option("--catalog", help=t("cli.opt.catalog"), show_default=False)
+
+
+def max_age_option() -> Any:
+    return typer.Option("--max-age", help=t("cli.opt.max_age"), show_default=False, min=1)
+
+
+def inventory_argument(help_key: str = "cli.arg.inventory", metavar_key: str = "cli.metavar.file") -> Any:
+    return typer.Argument(help=t(help_key), show_default=False, metavar=t(metavar_key))
