@@ -51,50 +51,30 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter(t("cli.unknown_format", fmt=fmt), param_hint="--format")
         if audience not in ("elus", "complet"):
             raise typer.BadParameter(t("cli.unknown_audience", audience=audience), param_hint="--audience")
-        report_date = _parse_date(date)
+        options: dict[str, Any] = {
+            "fmt": fmt,
+            "audience": audience,
+            "organisation": organisation,
+            "logo": logo,
+            "templates": templates,
+            "pdf_a": pdf_a,
+            "date": _parse_date(date),
+            "framework": framework,
+            "catalog": catalog,
+            "max_age_days": max_age,
+            "weights": weights,
+        }
         if inventory.is_dir():
-            _report_folder(
-                inventory,
-                output or Path("rapports"),
-                jobs,
-                {
-                    "fmt": fmt,
-                    "audience": audience,
-                    "organisation": organisation,
-                    "logo": logo,
-                    "templates": templates,
-                    "pdf_a": pdf_a,
-                    "date": report_date,
-                    "framework": framework,
-                    "catalog": catalog,
-                    "max_age_days": max_age,
-                    "weights": weights,
-                },
-            )
+            _report_folder(inventory, output or Path("rapports"), jobs, options)
             return
-        output = output or Path(f"rapport.{fmt}")
 
         from sovdiag.output import check_not_input
-        from sovdiag.pipeline import open_diagnostic
-        from sovdiag.report import build_report
+        from sovdiag.report import report_file
 
+        output = output or Path(f"rapport.{fmt}")
         check_not_input(output, [inventory, *[p for p in (framework, catalog, logo) if p]])
-        diag = open_diagnostic(inventory, framework, catalog)
-        rendered = build_report(
-            diag,
-            fmt=fmt,
-            lang=get_language(),
-            output=output,
-            weights=weights,
-            date=report_date,
-            max_age_days=max_age,
-            audience=audience,
-            organisation=organisation,
-            logo=logo,
-            templates=templates,
-            pdf_a=pdf_a,
-        )
-        if fmt == "pdf":
+        rendered = report_file(inventory, output, lang=get_language(), **options)
+        if rendered.pages is not None:
             print_text(t("cli.report.written", file=str(output), pages=rendered.pages))
         else:
             print_text(t("cli.report.written_html", file=str(output)))

@@ -9,6 +9,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sovdiag.pipeline import OpenDiagnostic
 
@@ -20,6 +21,21 @@ RESULTS_ATTACHMENT = "resultats-sovdiag.json"
 class RenderedReport:
     path: Path
     pages: int | None
+
+
+def report_file(
+    inventory: Path,
+    output: Path,
+    *,
+    framework: Path | None = None,
+    catalog: Path | None = None,
+    **report_options: Any,
+) -> RenderedReport:
+    """Open ``inventory`` (with these framework and catalog files) and write its report to ``output``;
+    ``report_options`` are those of :func:`build_report`."""
+    from sovdiag.pipeline import open_diagnostic
+
+    return build_report(open_diagnostic(inventory, framework, catalog), output=output, **report_options)
 
 
 def build_report(

@@ -117,26 +117,11 @@ def _render_pair(job: tuple[Path, Path, str, dict[str, Any]]) -> BatchOutcome:
 def _render_one(inventory: Path, output: Path, lang: str, options: dict[str, Any]) -> BatchOutcome:
     """Worker: one inventory to one report. User errors come back as text (exceptions may not pickle)."""
     from sovdiag.messages import set_language
-    from sovdiag.pipeline import open_diagnostic
-    from sovdiag.report import build_report
+    from sovdiag.report import report_file
 
     set_language(lang)
     try:
-        diag = open_diagnostic(inventory, options.get("framework"), options.get("catalog"))
-        rendered = build_report(
-            diag,
-            fmt=options["fmt"],
-            lang=lang,
-            output=output,
-            weights=options.get("weights"),
-            date=options.get("date"),
-            max_age_days=options.get("max_age_days"),
-            audience=options.get("audience", "complet"),
-            organisation=options.get("organisation"),
-            logo=options.get("logo"),
-            templates=options.get("templates"),
-            pdf_a=options.get("pdf_a", False),
-        )
+        rendered = report_file(inventory, output, lang=lang, **options)
     except SovdiagError as error:
         return BatchOutcome(inventory, output, error=str(error))
-    return BatchOutcome(inventory, output, pages=rendered.pages if options["fmt"] == "pdf" else None)
+    return BatchOutcome(inventory, output, pages=rendered.pages)
