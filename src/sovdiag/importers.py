@@ -50,7 +50,6 @@ from sovdiag.models import (
     Deployment,
     DomainChecklist,
     EpciKind,
-    Inventory,
     Renewal,
     Service,
 )
@@ -393,24 +392,11 @@ class Table:
 
 
 def _read_bytes(path: Path) -> bytes:
-    name = str(path)
-    try:
-        if path.is_dir():
-            raise InputFileError("error.is_directory", file=name)
-        size = path.stat().st_size
-        if size > MAX_SOURCE_BYTES:
-            raise InputFileError(
-                "error.file_too_big", file=name, size=size // (1024 * 1024), limit=MAX_SOURCE_BYTES // (1024 * 1024)
-            )
-        data = path.read_bytes()
-    except FileNotFoundError as err:
-        raise InputFileError("error.file_not_found", file=name) from err
-    except PermissionError as err:
-        raise InputFileError("error.file_not_readable", file=name, reason=err.strerror) from err
-    except OSError as err:
-        raise InputFileError("error.file_not_readable", file=name, reason=err.strerror or str(err)) from err
+    from sovdiag.yamlio import read_bytes
+
+    data = read_bytes(path, MAX_SOURCE_BYTES)
     if not data.strip():
-        raise InputFileError("error.empty_file", file=name)
+        raise InputFileError("error.empty_file", file=str(path))
     return data
 
 
@@ -1258,21 +1244,9 @@ def new_inventory_text(
 
 def _validate_text(text: str, output: Path, domains: DomainChecklist) -> None:
     """The file about to be written must be a valid inventory (as ``sovdiag validate`` reads it)."""
-    from sovdiag.inventory import check_inventory
-    from sovdiag.validation import collect_model_problems, render_path
-    from sovdiag.yamlio import LineLocator, load_yaml
+    from sovdiag.inventory import check_inventory_text
 
-    file = str(output)
-    data = load_yaml(text, file)
-    locator = LineLocator(text)
-    _, problems = collect_model_problems(Inventory, data, file, locator)
-    if isinstance(data, dict):
-        problems += [
-            Problem(file, message, path=render_path(where), line=locator.line_of(where))
-            for where, message in check_inventory(data, None, domains, locator)
-        ]
-    if problems:
-        raise ValidationFailed(file, problems)
+    check_inventory_text(text, str(output), None, domains)
 
 
 @contextmanager

@@ -55,8 +55,13 @@ def load_inventory(
     The cross-field checks run on the parsed data even when the model rejects some fields, so
     that one run reports every problem of the file, in the order of its lines.
     """
-    text = read_text(path)
-    file = str(path)
+    return check_inventory_text(read_text(path), str(path), framework, domains)
+
+
+def check_inventory_text(
+    text: str, file: str, framework: LoadedFramework | None = None, domains: DomainChecklist | None = None
+) -> Inventory:
+    """The inventory in ``text`` (named ``file`` in messages), checked as :func:`load_inventory` does."""
     data = load_yaml(text, file)
     locator = LineLocator(text)
     inventory, problems = collect_model_problems(Inventory, data, file, locator)

@@ -98,8 +98,8 @@ def shorten(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """Read a UTF-8 text file (with or without BOM), refusing what cannot be an input file."""
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The bytes of an input file, refusing a folder, a missing or unreadable file, or more than ``max_bytes``."""
     name = str(path)
     try:
         if path.is_dir():
@@ -120,6 +120,13 @@ def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
         raise InputFileError("error.file_not_readable", file=name, reason=err.strerror) from err
     except OSError as err:
         raise InputFileError("error.file_not_readable", file=name, reason=err.strerror or str(err)) from err
+    return data
+
+
+def read_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Read a UTF-8 text file (with or without BOM), refusing what cannot be an input file."""
+    name = str(path)
+    data = read_bytes(path, max_bytes)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
