@@ -80,7 +80,7 @@ def test_results_are_json_ready(results: Results) -> None:
     import json
 
     data = json.loads(json.dumps(results.to_dict()))
-    assert data["format_version"] == 1
+    assert (data["format"], data["format_version"]) == ("sovdiag-results", 2)
     assert data["services"][0]["coverage"] == 1.0
     assert data["framework_sha256"] == results.framework_sha256
 

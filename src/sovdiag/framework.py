@@ -40,6 +40,33 @@ class LoadedFramework:
     def max_level(self) -> int:
         return max(level.value for level in self.model.levels)
 
+    @cached_property
+    def fingerprints(self) -> dict[str, dict[str, object]]:
+        """What makes a criterion's answers comparable between two versions of the framework: its
+        axis, weight, options (id, value, cap) and applicability; not its wording, so that a reworded
+        question stays comparable while a changed scale does not."""
+        out: dict[str, dict[str, object]] = {}
+        for axis in self.model.axes:
+            for c in axis.criteria:
+                meaning = {
+                    "axis": axis.id,
+                    "weight": c.weight,
+                    "options": [[o.id, o.value, o.cap] for o in c.options],
+                    "applies_when": [cond.model_dump(by_alias=True, exclude_none=True) for cond in c.applies_when],
+                }
+                out[c.id] = {"axis": axis.id, "weight": c.weight, "fingerprint": _digest(meaning)}
+        return out
+
+    @cached_property
+    def part_fingerprints(self) -> dict[str, str]:
+        """Fingerprints of the sections that turn answers into targets, risks and indicators."""
+        m = self.model
+        return {
+            "targets": _digest([rule.model_dump(mode="json") for rule in m.targets]),
+            "risk": _digest(m.risk.model_dump(mode="json") if m.risk else None),
+            "indicators": _digest(m.indicators.model_dump(mode="json") if m.indicators else None),
+        }
+
     def worst_value(self, criterion_id: str) -> float:
         """The value of a criterion's worst option (options are ordered worst first)."""
         return self.criteria[criterion_id].options[0].value
@@ -79,6 +106,13 @@ class LoadedFramework:
         if problems:
             raise ValidationFailed(file, problems, "weights")
         return profile.id, dict(profile.weights)
+
+
+def _digest(data: object) -> str:
+    import json
+
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def load_framework(path: Path | None = None) -> LoadedFramework:

@@ -250,6 +250,13 @@ class Service(Strict):
         Field(description="Réponses aux questions du référentiel, par identifiant de critère."),
     ] = Field(default_factory=dict)
     notes: Annotated[str | None, Field(max_length=20_000, description="Notes libres.")] = None
+    confidential: Annotated[
+        bool,
+        Field(
+            description="Vrai si ce service ne doit pas être partagé : « sovdiag anonymize » retire son nom, "
+            "son fournisseur, son produit, son hébergeur et son contrat (le domaine et les scores restent)."
+        ),
+    ] = False
 
 
 class Inventory(Strict):

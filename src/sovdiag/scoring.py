@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from sovdiag.plan import Action, ObligationResult
     from sovdiag.portfolio import Concentration, Indicators, SupplierResult
 
-RESULTS_FORMAT_VERSION = 1
+RESULTS_FORMAT = "sovdiag-results"  # the marker that tells a results file from any other JSON
+RESULTS_FORMAT_VERSION = 2  # see sovdiag.results for what changed and how older files are read
 
 # Status of one criterion for one service.
 ANSWERED = "answered"
@@ -93,6 +94,14 @@ class RiskRating:
 
 
 @dataclass(slots=True)
+class AnswerNote:
+    """What the user wrote beside an answer (free text: removed by ``sovdiag anonymize``)."""
+
+    comment: str | None = None
+    evidence: str | None = None
+
+
+@dataclass(slots=True)
 class ServiceResult:
     id: str
     name: str
@@ -119,10 +128,44 @@ class ServiceResult:
     below_target: bool = False
     prudent_below_target: bool = False
     risk: RiskRating | None = None
+    # What the inventory says of the service beyond its answers: for comparisons over time.
+    data_categories: list[str] = field(default_factory=list)
+    hosted_by: str | None = None
+    annual_cost: float | None = None
+    contract_end: dt.date | None = None
+    contract_reference: str | None = None
+    notes: str | None = None
+    notes_on_answers: dict[str, AnswerNote] = field(default_factory=dict)
+    confidential: bool = False
 
     @property
     def coverage(self) -> float | None:
         return self.answered / self.applicable if self.applicable else None
+
+
+@dataclass(slots=True)
+class CriterionInfo:
+    """A criterion as the results file records it: enough to tell whether two diagnostics made with
+    different framework versions can be compared on it (same fingerprint) and to recompute scores
+    over the criteria they share."""
+
+    axis: str
+    weight: float
+    fingerprint: str
+    worst_value: float
+    worst_cap: int
+
+
+@dataclass(slots=True)
+class AxisSummary:
+    """One axis over all the services: mean scores and the distribution of levels."""
+
+    axis: str
+    services: int  # services with at least one criterion that applies on this axis
+    mean_score: float | None
+    mean_prudent_score: float | None
+    levels: dict[str, int]
+    prudent_levels: dict[str, int]
 
 
 @dataclass(slots=True)
@@ -152,9 +195,13 @@ class Results:
     diagnostic: dict[str, Any]
     services: list[ServiceResult]
     summary: Summary
+    format: str = RESULTS_FORMAT
     format_version: int = RESULTS_FORMAT_VERSION
     sovdiag_version: str = __version__
     axis_ids: list[str] = field(default_factory=list)
+    axes: list[AxisSummary] = field(default_factory=list)
+    criteria: dict[str, CriterionInfo] = field(default_factory=dict)
+    framework_parts: dict[str, str] = field(default_factory=dict)  # fingerprints: targets, risk, indicators
     # Portfolio and plan, filled by sovdiag.pipeline.diagnose.
     suppliers: list[SupplierResult] = field(default_factory=list)
     concentration: Concentration | None = None
@@ -164,6 +211,7 @@ class Results:
     actions: list[Action] = field(default_factory=list)
     measures_version: str | None = None
     catalog: dict[str, Any] | None = None  # what the catalog contributed (pipeline.diagnose)
+    anonymized: dict[str, Any] | None = None  # what sovdiag anonymize removed, when it did
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (dates as ISO strings), with coverage figures included."""
@@ -323,6 +371,17 @@ def _score_inventory(inventory: Inventory, framework: LoadedFramework, profile_i
         services=services,
         summary=_summarise(services),
         axis_ids=[axis_id for axis_id, _ in compiled],
+        axes=summarise_axes(services, [axis_id for axis_id, _ in compiled]),
+        criteria={
+            cid: CriterionInfo(
+                str(info["axis"]),
+                float(info["weight"]),  # type: ignore[arg-type]
+                str(info["fingerprint"]),
+                *_worst(framework.criteria[cid], framework.max_level),
+            )
+            for cid, info in framework.fingerprints.items()
+        },
+        framework_parts=dict(framework.part_fingerprints),
     )
 
 
@@ -370,6 +429,16 @@ def _score_service(
         answered=sum(a.answered for a in axes),
         unknown=sum(a.unknown for a in axes),
         axes=axes,
+        data_categories=sorted(facts.data),
+        hosted_by=service.hosted_by,
+        annual_cost=service.contract.annual_cost if service.contract else None,
+        contract_end=service.contract.end if service.contract else None,
+        contract_reference=service.contract.reference if service.contract else None,
+        notes=service.notes,
+        notes_on_answers={
+            k: AnswerNote(a.comment, a.evidence) for k, a in service.answers.items() if a.comment or a.evidence
+        },
+        confidential=service.confidential,
     )
 
 
@@ -512,6 +581,32 @@ def _weakest(items: Iterable[tuple[int | None, str, str | None]]) -> tuple[int |
         if level is not None and (best[0] is None or level < best[0]):
             best = (level, axis, criterion)
     return best
+
+
+def summarise_axes(services: list[ServiceResult], axis_ids: list[str]) -> list[AxisSummary]:
+    """Per axis over the services: mean declared and prudent scores, levels (a service counts on an
+    axis when at least one criterion of the axis applies to it)."""
+    out = []
+    for i, axis_id in enumerate(axis_ids):
+        rows = [s.axes[i] for s in services if len(s.axes) > i and s.axes[i].applicable]
+        scores = [a.score for a in rows if a.score is not None]
+        prudent = [a.prudent_score for a in rows if a.prudent_score is not None]
+        out.append(
+            AxisSummary(
+                axis=axis_id,
+                services=len(rows),
+                mean_score=sum(scores) / len(scores) if scores else None,
+                mean_prudent_score=sum(prudent) / len(prudent) if prudent else None,
+                levels=_count_levels(a.level for a in rows),
+                prudent_levels=_count_levels(a.prudent_level for a in rows),
+            )
+        )
+    return out
+
+
+def _count_levels(levels: Iterable[int | None]) -> dict[str, int]:
+    counts = Counter("none" if level is None else str(level) for level in levels)
+    return dict(sorted(counts.items()))
 
 
 def _summarise(services: list[ServiceResult]) -> Summary:
