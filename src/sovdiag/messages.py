@@ -72,7 +72,7 @@ FR: dict[str, str] = {
     "batch.failed": "{inventory} : échec : {error}",
     "batch.summary": "{ok} rapport(s) produit(s), {failed} échec(s).",
     "cli.schema.help": "Exporte le schéma JSON d'un format de fichier (pour les éditeurs).",
-    "cli.schema.arg.kind": "Format : inventory, framework, domains ou catalog.",
+    "cli.schema.arg.kind": "Format : inventory, framework, domains, catalog ou results.",
     "cli.schema.opt.output": "Fichier à écrire (par défaut la sortie standard).",
     "cli.error": "Erreur",
     "cli.interrupted": "Interrompu.",
@@ -517,6 +517,11 @@ FR: dict[str, str] = {
     "import.reason.unreadable_line": "ligne CSV illisible ({detail})",
     "import.problem.duplicate_spelling": "« {spelling} » est déjà donné pour {other}",
     "import.problem.unknown_field": "champ « {field} » inconnu ; champs : {choices}",
+    "results.not_results": "{file} : ce n'est pas un fichier de résultats sovdiag (attendu : le JSON écrit par « sovdiag score --json », un rapport PDF de sovdiag ou un inventaire YAML).",
+    "results.bad_version": "{file} : version de format « {version} » illisible (attendu : un entier).",
+    "results.newer": "{file} : résultats au format {version} (écrits par sovdiag {writer}) ; cette version de sovdiag lit les formats {readable}. Mettez sovdiag à jour.",
+    "results.pdf_unreadable": "{file} : PDF illisible ({reason}).",
+    "results.pdf_without_results": "{file} : ce PDF ne contient pas de résultats sovdiag (pièce jointe « {name} » absente) ; utilisez le fichier de résultats JSON ou l'inventaire.",
     # --- levels and misc
     "level.none": "—",
 }
@@ -577,7 +582,7 @@ EN: dict[str, str] = {
     "batch.failed": "{inventory}: failed: {error}",
     "batch.summary": "{ok} report(s) written, {failed} failure(s).",
     "cli.schema.help": "Export the JSON Schema of a file format (for editors).",
-    "cli.schema.arg.kind": "Format: inventory, framework, domains or catalog.",
+    "cli.schema.arg.kind": "Format: inventory, framework, domains, catalog or results.",
     "cli.schema.opt.output": "File to write (default: standard output).",
     "cli.error": "Error",
     "cli.interrupted": "Interrupted.",
@@ -1007,6 +1012,11 @@ EN: dict[str, str] = {
     "import.reason.unreadable_line": "unreadable CSV line ({detail})",
     "import.problem.duplicate_spelling": '"{spelling}" is already given for {other}',
     "import.problem.unknown_field": 'unknown field "{field}"; fields: {choices}',
+    "results.not_results": '{file}: not a sovdiag results file (expected: the JSON written by "sovdiag score --json", a sovdiag PDF report or a YAML inventory).',
+    "results.bad_version": '{file}: unreadable format version "{version}" (expected: an integer).',
+    "results.newer": "{file}: results in format {version} (written by sovdiag {writer}); this version of sovdiag reads formats {readable}. Upgrade sovdiag.",
+    "results.pdf_unreadable": "{file}: unreadable PDF ({reason}).",
+    "results.pdf_without_results": '{file}: this PDF holds no sovdiag results (no "{name}" attachment); use the JSON results file or the inventory.',
     "level.none": "—",
 }
 

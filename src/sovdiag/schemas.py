@@ -9,6 +9,11 @@ from typing import Any
 def schema_dict(kind: str) -> dict[str, Any]:
     from pydantic import BaseModel
 
+    if kind == "results":
+        from sovdiag.results import schema_dict as results_schema
+
+        return _with_header(kind, results_schema())
+
     from sovdiag.models import CatalogFile, DomainChecklist, Framework, Inventory
 
     models: dict[str, type[BaseModel]] = {
@@ -17,8 +22,10 @@ def schema_dict(kind: str) -> dict[str, Any]:
         "domains": DomainChecklist,
         "catalog": CatalogFile,
     }
-    model = models[kind]
-    schema = model.model_json_schema(by_alias=True)
+    return _with_header(kind, models[kind].model_json_schema(by_alias=True))
+
+
+def _with_header(kind: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"urn:sovdiag:schema:{kind}",

@@ -117,8 +117,14 @@ def _expected(error: ErrorDetails, field: str) -> str:
 
 
 def problems_from(err: ValidationError, model: type[BaseModel], file: str, locator: LineLocator) -> list[Problem]:
+    return problems_from_errors(err, sorted(_field_names(model)), file, locator)
+
+
+def problems_from_errors(
+    err: ValidationError, known: list[str], file: str, locator: LineLocator | None
+) -> list[Problem]:
+    """Every error of ``err`` as a located problem; ``known`` field names feed the "did you mean"."""
     problems: list[Problem] = []
-    known = sorted(_field_names(model))
     for error in err.errors(include_url=False):
         path: list[PathPart] = [p for p in error["loc"] if p != "[key]"]
         # A tagged shorthand (answers given as a plain string) adds no path part worth showing.
@@ -133,7 +139,8 @@ def problems_from(err: ValidationError, model: type[BaseModel], file: str, locat
             message = t(
                 "problem.expected_found", expected=_expected(error, field), found=describe_found(error.get("input"))
             )
-        problems.append(Problem(file, message, path=render_path(path), line=locator.line_of(path)))
+        line = locator.line_of(path) if locator is not None else None
+        problems.append(Problem(file, message, path=render_path(path), line=line))
     return problems
 
 

@@ -11,7 +11,7 @@ from sovdiag.cli.console import Command, handle_errors
 from sovdiag.errors import SovdiagError
 from sovdiag.messages import translate as t
 
-KINDS = ("inventory", "framework", "domains", "catalog")
+KINDS = ("inventory", "framework", "domains", "catalog", "results")
 
 
 def register(app: typer.Typer) -> None:

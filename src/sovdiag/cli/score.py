@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -44,7 +43,9 @@ def register(app: typer.Typer) -> None:
         diag = open_diagnostic(inventory, framework, catalog)
         results = diagnose(diag, weights, max_age)
         if json_path is not None:
-            payload = json.dumps(results.to_dict(), ensure_ascii=False, indent=2) + "\n"
+            from sovdiag.results import results_json
+
+            payload = results_json(results)
             if str(json_path) == "-":
                 typer.echo(payload, nl=False)
                 return

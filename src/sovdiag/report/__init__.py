@@ -6,7 +6,6 @@ Only this package imports Jinja2 and WeasyPrint, and only when a report is asked
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,6 @@ from typing import Any
 from sovdiag.pipeline import OpenDiagnostic
 
 AUDIENCES = ("elus", "complet")
-RESULTS_ATTACHMENT = "resultats-sovdiag.json"
 
 
 @dataclass(frozen=True)
@@ -82,9 +80,10 @@ def build_report(
         write_atomic(output, html)
         return RenderedReport(output, None)
     from sovdiag.report.pdf import html_to_pdf
+    from sovdiag.results import RESULTS_ATTACHMENT, results_json
 
     # The results travel inside the PDF, so that a report received from a consultant can be compared.
-    attachment = json.dumps(results.to_dict(), ensure_ascii=False, indent=1, sort_keys=True)
+    attachment = results_json(results)
     pdf, pages = html_to_pdf(
         html,
         folder,
