@@ -1,0 +1,201 @@
+"""sovdiag compare OLD NEW [-o comparaison.pdf] | sovdiag compare --group DIR [--focus ONE] [--named]"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from sovdiag.cli.console import Command, handle_errors, out, print_text
+from sovdiag.cli.options import catalog_option, framework_option, max_age_option
+from sovdiag.messages import get_language
+from sovdiag.messages import translate as t
+
+STYLE = {"better": "green", "worse": "red", "nc": "dim", "same": "", "neutral": ""}
+FORMATS = ("pdf", "html")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("compare", help=t("cli.compare.help"), cls=Command)
+    @handle_errors
+    def compare(
+        files: Annotated[
+            list[Path] | None,
+            typer.Argument(help=t("cli.compare.arg.files"), show_default=False, metavar=t("cli.metavar.files")),
+        ] = None,
+        output: Annotated[
+            Path | None, typer.Option("--output", "-o", help=t("cli.compare.opt.output"), show_default=False)
+        ] = None,
+        fmt: Annotated[
+            str | None, typer.Option("--format", "-f", help=t("cli.compare.opt.format"), show_default=False)
+        ] = None,
+        group: Annotated[
+            list[Path] | None, typer.Option("--group", help=t("cli.compare.opt.group"), show_default=False)
+        ] = None,
+        focus: Annotated[
+            str | None, typer.Option("--focus", help=t("cli.compare.opt.focus"), show_default=False)
+        ] = None,
+        named: Annotated[bool, typer.Option("--named", help=t("cli.compare.opt.named"))] = False,
+        min_stratum: Annotated[int, typer.Option("--min-stratum", help=t("cli.compare.opt.min_stratum"), min=2)] = 5,
+        date: Annotated[str | None, typer.Option("--date", help=t("cli.report.opt.date"), show_default=False)] = None,
+        framework: Annotated[Path | None, framework_option()] = None,
+        catalog: Annotated[Path | None, catalog_option()] = None,
+        max_age: Annotated[int | None, max_age_option()] = None,
+        weights: Annotated[str | None, typer.Option("--weights", help=t("cli.opt.weights"), show_default=False)] = None,
+    ) -> None:
+        from sovdiag.framework import load_framework
+
+        files = files or []
+        chosen = _format(output, fmt)
+        report_date = _parse_date(date)
+        loaded_framework = load_framework(framework)
+        sources = {"framework": framework, "catalog": catalog, "weights": weights, "max_age_days": max_age}
+        if group:
+            from sovdiag.cli.group import run_group
+
+            run_group(
+                [*group, *files],
+                focus=focus,
+                named=named,
+                min_stratum=min_stratum,
+                output=output,
+                fmt=chosen,
+                report_date=report_date,
+                framework=loaded_framework,
+                sources=sources,
+            )
+            return
+        if len(files) != 2:
+            raise typer.BadParameter(t("cli.compare.two_files"))
+        _over_time(files[0], files[1], output, chosen, report_date, loaded_framework, sources)
+
+
+def _format(output: Path | None, fmt: str | None) -> str:
+    chosen = fmt or (output.suffix.lower().lstrip(".") if output is not None else "pdf")
+    if chosen not in FORMATS:
+        raise typer.BadParameter(t("cli.unknown_format", fmt=chosen), param_hint="--format")
+    return chosen
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(t("expected.date"), param_hint="--date") from None
+
+
+def _over_time(
+    old_path: Path,
+    new_path: Path,
+    output: Path | None,
+    fmt: str,
+    report_date: dt.date | None,
+    framework: Any,
+    sources: dict[str, Any],
+) -> None:
+    from sovdiag.compare import compare
+    from sovdiag.report.comparison import comparison_view
+    from sovdiag.results import load_results
+
+    if output is not None:
+        from sovdiag.output import check_not_input
+
+        check_not_input(output, [old_path, new_path, *[p for p in (sources["framework"], sources["catalog"]) if p]])
+    old = load_results(old_path, **sources)
+    new = load_results(new_path, **sources)
+    comparison = compare(old.results, new.results, [framework])
+    lang = get_language()
+    view = comparison_view(
+        comparison, framework, lang=lang, files=(old_path, new_path), report_date=report_date or dt.date.today()
+    )
+    print_comparison(view)
+    if output is None:
+        return
+    from sovdiag.report.comparison_render import write_comparison
+
+    pages = write_comparison(view, output, fmt, report_date or dt.date.today())
+    if pages is None:
+        print_text(t("cli.compare.written_html", file=str(output)))
+    else:
+        print_text(t("cli.compare.written", file=str(output), pages=pages))
+
+
+def _cell(text: str, trend: str = "") -> Any:
+    from rich.text import Text
+
+    return Text(text, style=STYLE.get(trend, ""))
+
+
+def print_comparison(view: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    print_text(f"{t('compare.title')} — {view['collectivite']['name']}", style="bold")
+    for key, label in (("old", "compare.before"), ("new", "compare.after")):
+        print_text("  " + t("compare.label_line", label=t(label), text=t("compare.side", **view[key])))
+    print_text("")
+    print_text(view["headline"])
+    if view["not_compared"]:
+        print_text("")
+        print_text(t("compare.section.not_compared"), style="bold")
+        for line in view["not_compared"]:
+            print_text(f"  • {line}")
+
+    table = Table(title=t("compare.section.indicators"), title_justify="left")
+    table.add_column("", overflow="fold")
+    for label in ("compare.before", "compare.after", "compare.change"):
+        table.add_column(t(label), justify="right")
+    for row in view["indicators"]:
+        mark = {"better": " ▲", "worse": " ▼"}.get(row["trend"], "")
+        table.add_row(_cell(row["label"]), row["old"], row["new"], _cell(row["delta"] + mark, row["trend"]))
+    out.print(table)
+
+    table = Table(title=t("compare.section.axes"), title_justify="left")
+    table.add_column("", overflow="fold")
+    for label in ("compare.before", "compare.after", "compare.change"):
+        table.add_column(t(label), justify="right")
+    table.add_column("", overflow="fold")
+    for row in view["axes"]:
+        table.add_row(
+            _cell(f"{row['id']} {row['name']}"),
+            f"{row['old']} ({row['old_prudent']})",
+            f"{row['new']} ({row['new_prudent']})",
+            _cell(row["delta"], row["trend"]),
+            _cell(row["basis"], "nc" if row["trend"] == "nc" else ""),
+        )
+    out.print(table)
+
+    lines = view["lines"]
+    print_text(t("compare.section.services"), style="bold")
+    for line in [*lines["replaced"], *lines["added"], *lines["removed"]]:
+        print_text(f"  • {line}")
+    for s in view["changed"]:
+        print_text("  • " + t("compare.changed", name=s["name"]))
+        for f in s["fields"]:
+            line = t("compare.label_line", label=f["label"], text=f"{f['old']} → {f['new']}")
+            print_text(f"      {line}", style=STYLE.get(f["trend"], ""))
+        for a in s["answers"]:
+            print_text("      " + t("compare.label_line", label=a["criterion"], text=f"{a['old']} → {a['new']}"))
+        if s["answers_more_line"]:
+            print_text("      " + s["answers_more_line"])
+    print_text("  " + lines["unchanged"])
+
+    print_text(t("compare.section.risks"), style="bold")
+    if not view["risk_compared"]:
+        print_text("  " + t("compare.risk_not_compared"))
+    elif not lines["risks"]:
+        print_text("  " + t("compare.no_risk_change"))
+    for line in lines["risks"]:
+        print_text(f"  • {line}")
+
+    print_text(t("compare.section.actions"), style="bold")
+    for group in lines["actions"]:
+        print_text("  " + group["title"])
+        for a in group["entries"][:8]:
+            print_text("    – " + t("compare.action_line", title=a["title"], services=", ".join(a["services"])))
+        if len(group["entries"]) > 8:
+            print_text("    – …")
+    print_text("  " + lines["actions_open"])

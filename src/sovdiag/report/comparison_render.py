@@ -1,0 +1,44 @@
+"""Write a comparison view (``report.comparison``) as HTML or as a tagged PDF, with the report's look."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+COMPARE_TEMPLATE = "compare.html.j2"
+
+
+def render_view(view: dict[str, Any], template: str, folder: Path | None = None) -> str:
+    """The HTML of ``template`` (in the template folder) filled with ``view``."""
+    import jinja2
+
+    from sovdiag.errors import ReportError
+    from sovdiag.report.html import make_environment
+    from sovdiag.resources import templates_dir
+
+    env = make_environment(folder or templates_dir(), str(view["lang"]))
+    try:
+        return env.get_template(template).render(**view)
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError, IndexError) as err:
+        raise ReportError("error.render_failed", reason=f"{type(err).__name__}: {err}") from err
+
+
+def write_view(view: dict[str, Any], template: str, output: Path, fmt: str, when: dt.date) -> int | None:
+    """Write ``view`` through ``template`` to ``output``; the page count for a PDF, None for HTML."""
+    from sovdiag.output import write_atomic
+    from sovdiag.resources import templates_dir
+
+    html = render_view(view, template)
+    if fmt == "html":
+        write_atomic(output, html)
+        return None
+    from sovdiag.report.pdf import html_to_pdf
+
+    pdf, pages = html_to_pdf(html, templates_dir(), when=when)
+    write_atomic(output, pdf)
+    return pages
+
+
+def write_comparison(view: dict[str, Any], output: Path, fmt: str, when: dt.date) -> int | None:
+    return write_view(view, COMPARE_TEMPLATE, output, fmt, when)
