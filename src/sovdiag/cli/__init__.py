@@ -60,7 +60,7 @@ def _translate_typer() -> None:
 
 def build_app() -> typer.Typer:
     """The Typer application, with help texts in the current language."""
-    from sovdiag.cli import audit, catalog, compare, framework, importer, report, schema, score, validate
+    from sovdiag.cli import anonymize, audit, catalog, compare, framework, importer, report, schema, score, validate
 
     _translate_typer()
     app = typer.Typer(
@@ -86,7 +86,7 @@ def build_app() -> typer.Typer:
     ) -> None:
         State.debug = debug
 
-    for module in (audit, validate, score, report, compare, framework, catalog, schema, importer):
+    for module in (audit, validate, score, report, compare, anonymize, framework, catalog, schema, importer):
         module.register(app)
     return app
 
