@@ -91,7 +91,11 @@ def test_headline_indicators(results: Results) -> None:
     assert (ind.below_target, ind.prudent_below_target, ind.with_target) == (1, 1, 2)
     assert ind.critical_without_alternative_or_exit == []  # A1.2 yes, A2.2 no: both satisfied
     # messagerie ends 2027-12-31; diagnostic 2026-10-01: outside 12 months, inside 24 and 36.
-    assert [(w.months, w.services) for w in ind.contract_windows] == [(12, []), (24, ["messagerie"]), (36, ["messagerie"])]
+    assert [(w.months, w.services) for w in ind.contract_windows] == [
+        (12, []),
+        (24, ["messagerie"]),
+        (36, ["messagerie"]),
+    ]
 
 
 def test_controller_prefers_declared_countries(diag: OpenDiagnostic) -> None:
@@ -106,20 +110,46 @@ def test_controller_prefers_declared_countries(diag: OpenDiagnostic) -> None:
 
 
 def test_obligations_follow_profile_and_services(diag: OpenDiagnostic) -> None:
-    library = ObligationLibrary.model_validate({
-        "version": "t", "date": "2026-01-01", "sources": [],
-        "obligations": [
-            {"id": "all", "title": {"fr": "a", "en": "a"}, "summary": {"fr": "a", "en": "a"}, "status": "in_force",
-             "references": [{"source": "ours", "note": "t"}]},
-            {"id": "big", "title": {"fr": "b", "en": "b"}, "summary": {"fr": "b", "en": "b"}, "status": "pending",
-             "applies_to": {"population_min": 30001}, "references": [{"source": "ours", "note": "t"}]},
-            {"id": "regions", "title": {"fr": "r", "en": "r"}, "summary": {"fr": "r", "en": "r"}, "status": "in_force",
-             "applies_to": {"kinds": ["region"]}, "references": [{"source": "ours", "note": "t"}]},
-            {"id": "transfer", "title": {"fr": "t", "en": "t"}, "summary": {"fr": "t", "en": "t"}, "status": "in_force",
-             "applies_to": {"services": {"data_any": ["personal"], "hosted_outside_eu": True}},
-             "references": [{"source": "ours", "note": "t"}]},
-        ],
-    })
+    library = ObligationLibrary.model_validate(
+        {
+            "version": "t",
+            "date": "2026-01-01",
+            "sources": [],
+            "obligations": [
+                {
+                    "id": "all",
+                    "title": {"fr": "a", "en": "a"},
+                    "summary": {"fr": "a", "en": "a"},
+                    "status": "in_force",
+                    "references": [{"source": "ours", "note": "t"}],
+                },
+                {
+                    "id": "big",
+                    "title": {"fr": "b", "en": "b"},
+                    "summary": {"fr": "b", "en": "b"},
+                    "status": "pending",
+                    "applies_to": {"population_min": 30001},
+                    "references": [{"source": "ours", "note": "t"}],
+                },
+                {
+                    "id": "regions",
+                    "title": {"fr": "r", "en": "r"},
+                    "summary": {"fr": "r", "en": "r"},
+                    "status": "in_force",
+                    "applies_to": {"kinds": ["region"]},
+                    "references": [{"source": "ours", "note": "t"}],
+                },
+                {
+                    "id": "transfer",
+                    "title": {"fr": "t", "en": "t"},
+                    "summary": {"fr": "t", "en": "t"},
+                    "status": "in_force",
+                    "applies_to": {"services": {"data_any": ["personal"], "hosted_outside_eu": True}},
+                    "references": [{"source": "ours", "note": "t"}],
+                },
+            ],
+        }
+    )
     found = {o.id: o for o in assess_obligations(diag.inventory, library, diag.framework)}
     assert sorted(found) == ["all", "transfer"]  # 1,200 inhabitants, a commune
     assert found["transfer"].services == ["messagerie"]  # the only personal-data service controlled outside the EU
@@ -171,8 +201,11 @@ def test_unknown_service_suggests_close_ids(diag: OpenDiagnostic, results: Resul
 def test_weight_profile_from_a_file(tmp_path: Path) -> None:
     fw = load_framework(DATA / "framework-mini.yaml")
     good = tmp_path / "w.yaml"
-    good.write_text("id: local\nname: {fr: Local, en: Local}\nweights: {A1: 2, A2: 1}\n"
-                    "rationale: {fr: Essai, en: Test}\nreferences: [{source: ours, note: test}]\n", encoding="utf-8")
+    good.write_text(
+        "id: local\nname: {fr: Local, en: Local}\nweights: {A1: 2, A2: 1}\n"
+        "rationale: {fr: Essai, en: Test}\nreferences: [{source: ours, note: test}]\n",
+        encoding="utf-8",
+    )
     assert fw.profile(str(good)) == ("local", {"A1": 2.0, "A2": 1.0})
     bad = tmp_path / "bad.yaml"
     bad.write_text(good.read_text(encoding="utf-8").replace("A2: 1", "A9: 1"), encoding="utf-8")
@@ -184,8 +217,12 @@ def test_weight_profile_from_a_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("day", "months", "expected"),
-    [(dt.date(2026, 1, 31), 1, dt.date(2026, 2, 28)), (dt.date(2024, 1, 31), 1, dt.date(2024, 2, 29)),
-     (dt.date(2026, 11, 23), 14, dt.date(2028, 1, 23)), (dt.date(2026, 3, 31), -1, dt.date(2026, 2, 28))],
+    [
+        (dt.date(2026, 1, 31), 1, dt.date(2026, 2, 28)),
+        (dt.date(2024, 1, 31), 1, dt.date(2024, 2, 29)),
+        (dt.date(2026, 11, 23), 14, dt.date(2028, 1, 23)),
+        (dt.date(2026, 3, 31), -1, dt.date(2026, 2, 28)),
+    ],
 )
 def test_add_months(day: dt.date, months: int, expected: dt.date) -> None:
     assert add_months(day, months) == expected

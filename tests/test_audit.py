@@ -51,7 +51,9 @@ def shared() -> tuple:  # type: ignore[type-arg]
     return load_framework(), domains, load_catalog(domains={d.id for d in domains.domains})
 
 
-def session_for(path: Path, replies: list[str], shared: tuple, **kw: object) -> tuple[AuditSession, ScriptedUser, InventoryStore]:  # type: ignore[type-arg]
+def session_for(
+    path: Path, replies: list[str], shared: tuple, **kw: object
+) -> tuple[AuditSession, ScriptedUser, InventoryStore]:  # type: ignore[type-arg]
     framework, domains, catalog = shared
     user = ScriptedUser(replies)
     store = InventoryStore(path)
@@ -65,9 +67,23 @@ def titles(user: ScriptedUser) -> list[str]:
 
 def test_new_audit_profile_service_and_answers(tmp_path: Path, shared: tuple) -> None:  # type: ignore[type-arg]
     path = tmp_path / "inv.yaml"
-    replies = [*PROFILE, "O365", "", "", "", "3", "4", "2027-12-31", "3", "1800",
-               # first framework questions of the service (A1.1…): answer, don't know, not applicable
-               "1", "?", "-", "q"]
+    replies = [
+        *PROFILE,
+        "O365",
+        "",
+        "",
+        "",
+        "3",
+        "4",
+        "2027-12-31",
+        "3",
+        "1800",
+        # first framework questions of the service (A1.1…): answer, don't know, not applicable
+        "1",
+        "?",
+        "-",
+        "q",
+    ]
     session, user, store = session_for(path, replies, shared)
     with store:
         session.run()
@@ -81,7 +97,10 @@ def test_new_audit_profile_service_and_answers(tmp_path: Path, shared: tuple) ->
     assert service.contract is not None
     assert service.contract.notice_months == 3
     assert [(k, a.answer) for k, a in service.answers.items()] == [
-        ("A1.1", "entirely_non_eu"), ("A1.2", "unknown"), ("A1.3", "not_applicable")]
+        ("A1.1", "entirely_non_eu"),
+        ("A1.2", "unknown"),
+        ("A1.3", "not_applicable"),
+    ]
     # The catalog's facts were shown with their source and date before being relied on.
     assert any("pays du siège : US (source : https://" in line for line in user.shown)
 
@@ -182,10 +201,20 @@ def test_missing_report_lists_what_is_left(tmp_path: Path, shared: tuple) -> Non
 def test_journal_is_replayed_after_a_crash(tmp_path: Path) -> None:
     path = tmp_path / "inv.yaml"
     store = InventoryStore(path)
-    store.open({"collectivite": {"name": "C", "kind": "commune"},
-                "diagnostic": {"conducted_by": "X", "date": "2026-11-23"}, "services": []})
-    store.record({"op": "service", "id": "a", "fields": {"name": "A", "domain": "sig", "supplier": "S",
-                                                          "deployment": "saas", "criticality": "low"}})
+    store.open(
+        {
+            "collectivite": {"name": "C", "kind": "commune"},
+            "diagnostic": {"conducted_by": "X", "date": "2026-11-23"},
+            "services": [],
+        }
+    )
+    store.record(
+        {
+            "op": "service",
+            "id": "a",
+            "fields": {"name": "A", "domain": "sig", "supplier": "S", "deployment": "saas", "criticality": "low"},
+        }
+    )
     store.record({"op": "answer", "service": "a", "criterion": "A1.1", "answer": "mostly_eu"})
     # The process dies here: no fold, no close. A torn line follows the last complete one.
     with open(store.journal_path, "a", encoding="utf-8") as journal:
@@ -250,10 +279,15 @@ def test_killed_at_random_points_the_inventory_keeps_every_confirmed_answer(tmp_
     """SIGKILL a process recording answers, many times, at random moments; reopen each time."""
     path = tmp_path / "inv.yaml"
     store = InventoryStore(path)
-    store.open({"collectivite": {"name": "C", "kind": "commune"},
-                "diagnostic": {"conducted_by": "X", "date": "2026-11-23"},
-                "services": [{"id": "a", "name": "A", "domain": "sig", "supplier": "S", "deployment": "saas",
-                              "criticality": "low"}]})
+    store.open(
+        {
+            "collectivite": {"name": "C", "kind": "commune"},
+            "diagnostic": {"conducted_by": "X", "date": "2026-11-23"},
+            "services": [
+                {"id": "a", "name": "A", "domain": "sig", "supplier": "S", "deployment": "saas", "criticality": "low"}
+            ],
+        }
+    )
     store.close()
     rng = random.Random(20261123)  # noqa: S311 - reproducible timings, not cryptography
     confirmed: set[str] = set()
@@ -287,8 +321,15 @@ def test_killed_at_random_points_the_inventory_keeps_every_confirmed_answer(tmp_
 def test_audit_command_without_a_terminal(tmp_path: Path) -> None:
     path = tmp_path / "inv.yaml"
     script = "\n".join([*PROFILE, "O365", "", "", "", "3", "4", "", "1", "q"]) + "\n"
-    done = subprocess.run([sys.executable, "-m", "sovdiag", "audit", str(path)], input=script, capture_output=True,
-                          text=True, timeout=120, env={**os.environ, "NO_COLOR": "1", "COLUMNS": "80"}, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "sovdiag", "audit", str(path)],
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "80"},
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "Réponses enregistrées dans" in done.stdout
     assert open_diagnostic(path).inventory.services[0].answers["A1.1"].answer == "entirely_non_eu"
@@ -309,8 +350,13 @@ def test_audit_no_input_lists_what_is_missing(tmp_path: Path) -> None:
 def test_audit_killed_mid_session_then_resumed(tmp_path: Path) -> None:
     """The real command, killed while waiting for an answer, loses nothing it had confirmed."""
     path = tmp_path / "inv.yaml"
-    child = subprocess.Popen([sys.executable, "-m", "sovdiag", "audit", str(path)], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, text=True, env={**os.environ, "NO_COLOR": "1", "COLUMNS": "80"})
+    child = subprocess.Popen(
+        [sys.executable, "-m", "sovdiag", "audit", str(path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1", "COLUMNS": "80"},
+    )
     assert child.stdin is not None
     assert child.stdout is not None
     child.stdin.write("\n".join([*PROFILE, "O365", "", "", "", "3", "4", "", "1", "2"]) + "\n")
@@ -328,8 +374,15 @@ def test_audit_killed_mid_session_then_resumed(tmp_path: Path) -> None:
     assert journal.exists()
     answers = [json.loads(line) for line in journal.read_text(encoding="utf-8").splitlines()]
     assert [a.get("criterion") for a in answers if a["op"] == "answer"] == ["A1.1", "A1.2"]
-    done = subprocess.run([sys.executable, "-m", "sovdiag", "audit", str(path)], input="q\n", capture_output=True,
-                          text=True, timeout=120, env={**os.environ, "NO_COLOR": "1"}, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "sovdiag", "audit", str(path)],
+        input="q\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NO_COLOR": "1"},
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "réponses récupérées du journal" in done.stdout
     service = open_diagnostic(path).inventory.services[0]
@@ -343,7 +396,9 @@ def tiny_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
     mount.mkdir()
     if os.geteuid() != 0:
         pytest.skip("mounting a tmpfs needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True, check=False)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True, check=False
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
     yield mount
@@ -353,16 +408,22 @@ def tiny_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_a_full_disk_loses_no_confirmed_answer(tiny_disk: Path) -> None:
     path = tiny_disk / "inv.yaml"
     store = InventoryStore(path)
-    store.open({"collectivite": {"name": "C", "kind": "commune"},
-                "diagnostic": {"conducted_by": "X", "date": "2026-11-23"},
-                "services": [{"id": "a", "name": "A", "domain": "sig", "supplier": "S", "deployment": "saas",
-                              "criticality": "low"}]})
+    store.open(
+        {
+            "collectivite": {"name": "C", "kind": "commune"},
+            "diagnostic": {"conducted_by": "X", "date": "2026-11-23"},
+            "services": [
+                {"id": "a", "name": "A", "domain": "sig", "supplier": "S", "deployment": "saas", "criticality": "low"}
+            ],
+        }
+    )
     confirmed = []
 
     def fill_the_disk() -> None:
         for i in range(100_000):
-            store.record({"op": "answer", "service": "a", "criterion": f"X{i}", "answer": "mostly_eu",
-                          "comment": "x" * 200})
+            store.record(
+                {"op": "answer", "service": "a", "criterion": f"X{i}", "answer": "mostly_eu", "comment": "x" * 200}
+            )
             confirmed.append(f"X{i}")
 
     with pytest.raises(SovdiagError, match="écriture impossible"):

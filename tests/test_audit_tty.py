@@ -23,8 +23,14 @@ def test_audit_in_a_pseudo_terminal(tmp_path: Path) -> None:
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
     env = {**os.environ, "NO_COLOR": "1", "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1", "COLUMNS": "80"}
-    child = subprocess.Popen([sys.executable, "-m", "sovdiag", "audit", str(path)], stdin=slave, stdout=slave,
-                             stderr=slave, env=env, close_fds=True)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "sovdiag", "audit", str(path)],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        close_fds=True,
+    )
     os.close(slave)
     buffer = b""
 
@@ -36,11 +42,27 @@ def test_audit_in_a_pseudo_terminal(tmp_path: Path) -> None:
             ready, _, _ = select.select([master], [], [], 0.2)
             if ready:
                 buffer += os.read(master, 65536)
-        buffer = buffer[buffer.index(PROMPT) + len(PROMPT):]
+        buffer = buffer[buffer.index(PROMPT) + len(PROMPT) :]
 
-    replies = ["Commune en terminal", "1", "", "", "", "", "Bob, DSI", "",  # profile
-               "O365", "", "", "", "", "4", "",  # service: catalog entry, name, deployment, data, criticality, contract
-               "1", "q"]  # A1.1, then quit
+    replies = [
+        "Commune en terminal",
+        "1",
+        "",
+        "",
+        "",
+        "",
+        "Bob, DSI",
+        "",  # profile
+        "O365",
+        "",
+        "",
+        "",
+        "",
+        "4",
+        "",  # service: catalog entry, name, deployment, data, criticality, contract
+        "1",
+        "q",
+    ]  # A1.1, then quit
     try:
         for reply in replies:
             wait_prompt()

@@ -58,18 +58,32 @@ def test_alternatives_point_at_existing_offers_or_are_plain_names(catalog: Catal
     for _, offer in catalog.offers.values():
         for alternative in offer.alternatives:
             assert alternative.offer in catalog.offers or " " in alternative.offer or alternative.offer[0].isupper(), (
-                offer.id, alternative.offer)
+                offer.id,
+                alternative.offer,
+            )
 
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        ("Microsoft", "microsoft"), ("MICROSOFT CORPORATION", "microsoft"), ("Microsoft France", "microsoft"),
-        ("Berger Levrault SA", "berger-levrault"), ("BERGER-LEVRAULT", "berger-levrault"), ("Berger-Levrault S.A.", "berger-levrault"),
-        ("OVH", "ovhcloud"), ("Ovh Cloud SAS", "ovhcloud"), ("Amazon Web Services", "amazon-web-services"),
-        ("JVS Mairistem", "jvs-mairistem"), ("jvs-mairistem", "jvs-mairistem"), ("Libriciel", "libriciel-scop"),
-        ("Libriciel SCOP", "libriciel-scop"), ("Orange Business Services", "orange"), ("Docaposte", "docaposte"),
-        ("Hyland (Alfresco)", "hyland"), ("DINUM (État)", "dinum"), ("Ciril GROUP", "ciril-group"),
+        ("Microsoft", "microsoft"),
+        ("MICROSOFT CORPORATION", "microsoft"),
+        ("Microsoft France", "microsoft"),
+        ("Berger Levrault SA", "berger-levrault"),
+        ("BERGER-LEVRAULT", "berger-levrault"),
+        ("Berger-Levrault S.A.", "berger-levrault"),
+        ("OVH", "ovhcloud"),
+        ("Ovh Cloud SAS", "ovhcloud"),
+        ("Amazon Web Services", "amazon-web-services"),
+        ("JVS Mairistem", "jvs-mairistem"),
+        ("jvs-mairistem", "jvs-mairistem"),
+        ("Libriciel", "libriciel-scop"),
+        ("Libriciel SCOP", "libriciel-scop"),
+        ("Orange Business Services", "orange"),
+        ("Docaposte", "docaposte"),
+        ("Hyland (Alfresco)", "hyland"),
+        ("DINUM (État)", "dinum"),
+        ("Ciril GROUP", "ciril-group"),
     ],
 )
 def test_supplier_spellings(catalog: Catalog, typed: str, expected: str) -> None:
@@ -80,10 +94,19 @@ def test_supplier_spellings(catalog: Catalog, typed: str, expected: str) -> None
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        ("Office 365", "microsoft-365"), ("O365", "microsoft-365"), ("M365", "microsoft-365"), ("office365", None),
-        ("GCP", "google-cloud-platform"), ("G Suite", "google-workspace"), ("Azure", "microsoft-azure"),
-        ("Teams", "microsoft-teams"), ("iParapheur", "libriciel-scop-iparapheur"), ("Pronote", "index-education-pronote"),
-        ("ChatGPT", "openai-chatgpt"), ("Le Chat", "mistral-ai-le-chat"), ("LibreOffice", "the-document-foundation-libreoffice"),
+        ("Office 365", "microsoft-365"),
+        ("O365", "microsoft-365"),
+        ("M365", "microsoft-365"),
+        ("office365", None),
+        ("GCP", "google-cloud-platform"),
+        ("G Suite", "google-workspace"),
+        ("Azure", "microsoft-azure"),
+        ("Teams", "microsoft-teams"),
+        ("iParapheur", "libriciel-scop-iparapheur"),
+        ("Pronote", "index-education-pronote"),
+        ("ChatGPT", "openai-chatgpt"),
+        ("Le Chat", "mistral-ai-le-chat"),
+        ("LibreOffice", "the-document-foundation-libreoffice"),
     ],
 )
 def test_offer_spellings(catalog: Catalog, typed: str, expected: str | None) -> None:
@@ -162,8 +185,13 @@ def test_local_catalog_adds_and_corrects_with_provenance(tmp_path: Path) -> None
 
 def test_local_catalog_errors_are_located(tmp_path: Path) -> None:
     local = tmp_path / "local.yaml"
-    local.write_text(LOCAL.replace(', source: "https://www.sec.gov/example-10-k", checked: 2026-11-20}\n  - id: editeur',
-                                   ", checked: 2026-11-20}\n  - id: editeur"), encoding="utf-8")
+    local.write_text(
+        LOCAL.replace(
+            ', source: "https://www.sec.gov/example-10-k", checked: 2026-11-20}\n  - id: editeur',
+            ", checked: 2026-11-20}\n  - id: editeur",
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(ValidationFailed) as info:
         load_catalog(local)
     [problem] = info.value.problems
@@ -211,8 +239,13 @@ def test_without_catalog_rules_nothing_is_filled() -> None:
 
 def test_old_facts_are_flagged(tmp_path: Path) -> None:
     inventory = tmp_path / "inv.yaml"
-    inventory.write_text((DATA / "inventory-catalog.yaml").read_text(encoding="utf-8").replace(
-        "date: 2026-10-01", "date: 2029-06-01").replace("end: 2027-12-31", "end: 2030-12-31"), encoding="utf-8")
+    inventory.write_text(
+        (DATA / "inventory-catalog.yaml")
+        .read_text(encoding="utf-8")
+        .replace("date: 2026-10-01", "date: 2029-06-01")
+        .replace("end: 2027-12-31", "end: 2030-12-31"),
+        encoding="utf-8",
+    )
     results = diagnose(open_diagnostic(inventory), max_age_days=365)
     assert results.catalog is not None
     stale = results.catalog["stale"]
@@ -225,9 +258,12 @@ def test_old_facts_are_flagged(tmp_path: Path) -> None:
 
 def test_unknown_catalog_id_in_inventory(tmp_path: Path, mini_framework: Path) -> None:
     inventory = tmp_path / "inv.yaml"
-    inventory.write_text((DATA / "inventory-mini.yaml").read_text(encoding="utf-8").replace(
-        "    product: Microsoft 365\n", "    product: Microsoft 365\n    catalog: {offer: microsoft-366}\n"),
-        encoding="utf-8")
+    inventory.write_text(
+        (DATA / "inventory-mini.yaml")
+        .read_text(encoding="utf-8")
+        .replace("    product: Microsoft 365\n", "    product: Microsoft 365\n    catalog: {offer: microsoft-366}\n"),
+        encoding="utf-8",
+    )
     with pytest.raises(ValidationFailed) as info:
         open_diagnostic(inventory, mini_framework)
     [problem] = info.value.problems

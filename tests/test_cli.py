@@ -159,12 +159,17 @@ def test_control_characters_from_files_never_reach_the_terminal(tmp_path: Path) 
 
 
 def test_large_inventories_show_the_most_exposed_services_first(cli, tmp_path: Path, mini_framework: Path) -> None:  # type: ignore[no-untyped-def]
-    lines = ["collectivite: {name: Grande Région, kind: region}", "diagnostic: {conducted_by: X, date: 2026-10-01}",
-             "services:"]
+    lines = [
+        "collectivite: {name: Grande Région, kind: region}",
+        "diagnostic: {conducted_by: X, date: 2026-10-01}",
+        "services:",
+    ]
     for i in range(120):
         answer = "non_eu" if i == 117 else "eu"
-        lines.append(f"  - {{id: s{i}, name: Service {i}, domain: sig, supplier: S{i}, deployment: saas, "
-                     f"criticality: critical, answers: {{A1.1: {answer}}}}}")
+        lines.append(
+            f"  - {{id: s{i}, name: Service {i}, domain: sig, supplier: S{i}, deployment: saas, "
+            f"criticality: critical, answers: {{A1.1: {answer}}}}}"
+        )
     path = tmp_path / "big.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = cli("score", path, "--framework", mini_framework)

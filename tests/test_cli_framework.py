@@ -20,8 +20,12 @@ def test_framework_validate_builtin(cli) -> None:  # type: ignore[no-untyped-def
 
 def test_framework_validate_rejects_an_inconsistent_file(cli, tmp_path: Path, mini_framework: Path) -> None:  # type: ignore[no-untyped-def]
     bad = tmp_path / "fw.yaml"
-    bad.write_text(mini_framework.read_text(encoding="utf-8").replace("level: 2\n    axes: [A1, A2]", "level: 2\n    axes: [A1, A9]"),
-                   encoding="utf-8")
+    bad.write_text(
+        mini_framework.read_text(encoding="utf-8").replace(
+            "level: 2\n    axes: [A1, A2]", "level: 2\n    axes: [A1, A9]"
+        ),
+        encoding="utf-8",
+    )
     out = cli("framework", "validate", bad)
     assert out.exit_code == 1
     assert "targets[0].axes: axe « A9 » inconnu du référentiel" in out.stderr

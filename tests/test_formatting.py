@@ -9,7 +9,9 @@ from sovdiag import formatting as fmt
     ("value", "lang", "expected"),
     [(56.25, "fr", "56,3"), (56.25, "en", "56.3"), (0.04, "fr", "0,0"), (100.0, "fr", "100,0"), (None, "fr", "—")],
 )
-def test_scores_round_half_up_with_the_decimal_mark_of_the_language(value: float | None, lang: str, expected: str) -> None:
+def test_scores_round_half_up_with_the_decimal_mark_of_the_language(
+    value: float | None, lang: str, expected: str
+) -> None:
     assert fmt.score(value, lang) == expected
 
 

@@ -1007,7 +1007,6 @@ CLI_CASES: dict[str, bytes] = {
 DEVICES = [device for device in ("/dev/zero", "/dev/urandom") if Path(device).exists()]
 
 
-
 def test_cli_validate_exits_1_on_hostile_files(tmp_path: Path) -> None:
     """``sovdiag validate`` on hostile files: exit 1 with a message, never 139, never a traceback."""
     paths = {}

@@ -25,12 +25,24 @@ def one_service(framework: LoadedFramework, pick: str, deployment: str = "saas")
     for crit in framework.criteria.values():
         index = {"worst": 0, "best": len(crit.options) - 1, "middle": (len(crit.options) - 1) // 2}[pick]
         answers[crit.id] = crit.options[index].id
-    return Inventory.model_validate({
-        "collectivite": {"name": "C", "kind": "commune"},
-        "diagnostic": {"conducted_by": "X", "date": "2026-11-23"},
-        "services": [{"id": "s", "name": "S", "domain": "messagerie", "supplier": "X", "deployment": deployment,
-                      "data_categories": ["personal"], "criticality": "high", "answers": answers}],
-    })
+    return Inventory.model_validate(
+        {
+            "collectivite": {"name": "C", "kind": "commune"},
+            "diagnostic": {"conducted_by": "X", "date": "2026-11-23"},
+            "services": [
+                {
+                    "id": "s",
+                    "name": "S",
+                    "domain": "messagerie",
+                    "supplier": "X",
+                    "deployment": deployment,
+                    "data_categories": ["personal"],
+                    "criticality": "high",
+                    "answers": answers,
+                }
+            ],
+        }
+    )
 
 
 def test_best_answers_everywhere_give_100_and_seal_4(framework: LoadedFramework) -> None:
@@ -59,7 +71,8 @@ def test_middle_answers_hand_computed_with_the_commission_weights(framework: Loa
     for axis in framework.model.axes:
         values = [
             next(o.value for o in c.options if o.id == service.answers[c.id].answer) * c.weight
-            for c in axis.criteria if c.id in asked
+            for c in axis.criteria
+            if c.id in asked
         ]
         total = sum(c.weight for c in axis.criteria if c.id in asked)
         expected_axes[axis.id] = 100 * sum(values) / total
@@ -69,7 +82,8 @@ def test_middle_answers_hand_computed_with_the_commission_weights(framework: Loa
     # SEAL: minimum of the middle options' caps over the answered criteria.
     caps = [
         next(o for o in c.options if o.id == service.answers[c.id].answer).cap
-        for c in framework.criteria.values() if c.id in asked
+        for c in framework.criteria.values()
+        if c.id in asked
     ]
     assert result.level == min(cap if cap is not None else 4 for cap in caps)
 

@@ -15,11 +15,7 @@ from sovdiag.pipeline import open_diagnostic
 from sovdiag.report import build_report
 from sovdiag.report.pdf import make_fetcher
 from sovdiag.resources import templates_dir
-
-
-def pdf_text(path: Path) -> str:
-    reader = PdfReader(path)
-    return "\n".join(page.extract_text() or "" for page in reader.pages)
+from tests.conftest import pdf_text
 
 
 @pytest.fixture(scope="module")
@@ -220,13 +216,25 @@ def test_elus_report_is_short_and_complete_report_has_everything(tmp_path: Path)
     elus_pages = PdfReader(elus).pages
     assert len(elus_pages) <= 3  # cover + at most two pages of synthesis
     text = " ".join(pdf_text(elus).split())
-    for part in ("Synthèse pour les élus", "Les principaux risques", "Les décisions demandées",
-                 "Nom et qualité du signataire", "Réalisé par Cabinet Exemple"):
+    for part in (
+        "Synthèse pour les élus",
+        "Les principaux risques",
+        "Les décisions demandées",
+        "Nom et qualité du signataire",
+        "Réalisé par Cabinet Exemple",
+    ):
         assert part in text
     assert "Fiches des services" not in text
     full_text = " ".join(pdf_text(full).split())
-    for part in ("Sommaire", "Qui fournit quoi, domaine par domaine", "Fiches des services", "Réponses à recueillir",
-                 "Glossaire", "Annexe : l'inventaire", "CLOUD Act"):
+    for part in (
+        "Sommaire",
+        "Qui fournit quoi, domaine par domaine",
+        "Fiches des services",
+        "Réponses à recueillir",
+        "Glossaire",
+        "Annexe : l'inventaire",
+        "CLOUD Act",
+    ):
         assert part in full_text.replace("\u202f", " ").replace("\u00a0", " ")
 
 
@@ -246,7 +254,9 @@ def test_results_travel_inside_the_pdf(tmp_path: Path) -> None:
     assert [s["score"] for s in embedded["services"]] == [s["score"] for s in expected["services"]]
 
 
-def test_toc_has_page_numbers_and_pdf_has_an_outline(tmp_path: Path, mini_inventory: Path, mini_framework: Path) -> None:
+def test_toc_has_page_numbers_and_pdf_has_an_outline(
+    tmp_path: Path, mini_inventory: Path, mini_framework: Path
+) -> None:
     out = tmp_path / "r.pdf"
     build_report(open_diagnostic(mini_inventory, mini_framework), fmt="pdf", lang="fr", output=out)
     reader = PdfReader(out)

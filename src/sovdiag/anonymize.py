@@ -144,6 +144,6 @@ def _hide_collectivite(out: Results, removal: Removal) -> None:
     population = c.get("population")
     if isinstance(population, int) and population >= 100:
         # Two significant figures: enough for the size strata, too coarse to find the commune.
-        digits = len(str(population)) - 2
-        c["population"] = round(population, -digits)
+        unit = 10 ** (len(str(population)) - 2)
+        c["population"] = (population + unit // 2) // unit * unit  # half up: 3,050 -> 3,100
     removal.removed["collectivite.name"] += 1
