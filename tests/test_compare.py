@@ -279,3 +279,23 @@ def test_a_format_1_file_of_another_framework_is_not_compared_silently(tmp_path:
     assert all(a.basis == NONE for a in c.axes)
     assert "compare.nc.no_fingerprints" in [key for key, _ in c.not_compared]
     assert all(not s.answers for s in c.changed)
+
+
+def test_report_with_previous_shows_the_progress(cli: object, tmp_path: Path, before: Results) -> None:
+    earlier = tmp_path / "resultats-2026.json"
+    earlier.write_text(results_json(before), encoding="utf-8")
+    out = tmp_path / "rapport-2027.pdf"
+    result = cli("report", AFTER, "--previous", earlier, "-o", out, "--date", "2027-10-20")  # type: ignore[operator]
+    assert result.exit_code == 0, result.stderr
+    flat = _flat(pdf_text(out))
+    assert "Évolution depuis le diagnostic précédent" in flat
+    assert "Du 14 octobre 2026 au 12 octobre 2027" in flat
+    assert "Remplacé : Messagerie des agents et des élus (Microsoft" in flat
+    elus = tmp_path / "elus.pdf"
+    assert cli("report", AFTER, "--previous", BEFORE, "-o", elus, "--audience", "elus").exit_code == 0  # type: ignore[operator]
+    assert "Du 14 octobre 2026 au 12 octobre 2027" in _flat(pdf_text(elus))
+
+
+def test_previous_is_for_one_inventory(cli: object, tmp_path: Path) -> None:
+    result = cli("report", EXAMPLES, "--previous", BEFORE, "-o", tmp_path)  # type: ignore[operator]
+    assert result.exit_code == 2

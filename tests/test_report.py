@@ -320,3 +320,17 @@ def test_acronyms_are_spelt_out_for_elected_officials() -> None:
         "Encore HDS",
         "Choisir une offre SecNumCloud (qualification de sécurité de l'État pour le cloud)",
     ]
+
+
+def test_stylesheet_has_nothing_weasyprint_ignores(
+    tmp_path: Path, mini_inventory: Path, mini_framework: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An ignored rule is a pattern or a layout silently missing from the report (WeasyPrint only
+    logs it): every rule of the shipped stylesheet must be understood."""
+    import logging
+
+    caplog.set_level(logging.WARNING, logger="weasyprint")
+    diag = open_diagnostic(mini_inventory, mini_framework)
+    build_report(diag, fmt="pdf", lang="fr", output=tmp_path / "r.pdf")
+    ignored = [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")]
+    assert ignored == []

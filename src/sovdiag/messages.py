@@ -693,6 +693,8 @@ FR: dict[str, str] = {
     "anonymize.removed.collectivite.name": "le nom de la collectivité (remplacé par un nom tiré au hasard ; population arrondie)",
     "anonymize.kept.collectivite": "le nom, le SIREN, la catégorie et la population de la collectivité (pour compter chaque membre une fois et former les strates ; --hide-collectivite les retire)",
     "anonymize.kept.service_names": "les noms des autres services : vérifiez qu'aucun ne contient un nom de personne",
+    "cli.report.opt.previous": "Diagnostic précédent (fichier de résultats, rapport PDF ou inventaire) : le rapport montre l'évolution depuis.",
+    "cli.report.previous_with_folder": "--previous s'applique à un seul inventaire, pas à un dossier.",
     # --- levels and misc
     "level.none": "—",
 }
@@ -1359,6 +1361,8 @@ EN: dict[str, str] = {
     "anonymize.removed.collectivite.name": "the collectivité's name (replaced by a random name; population rounded)",
     "anonymize.kept.collectivite": "the collectivité's name, SIREN, kind and population (to count each member once and form strata; --hide-collectivite removes them)",
     "anonymize.kept.service_names": "the names of the other services: check that none holds a person's name",
+    "cli.report.opt.previous": "Previous diagnostic (results file, PDF report or inventory): the report shows what changed since.",
+    "cli.report.previous_with_folder": "--previous applies to one inventory, not to a folder.",
     "level.none": "—",
 }
 

@@ -43,6 +43,9 @@ def register(app: typer.Typer) -> None:
         catalog: Annotated[Path | None, catalog_option()] = None,
         max_age: Annotated[int | None, max_age_option()] = None,
         weights: Annotated[str | None, typer.Option("--weights", help=t("cli.opt.weights"), show_default=False)] = None,
+        previous: Annotated[
+            Path | None, typer.Option("--previous", help=t("cli.report.opt.previous"), show_default=False)
+        ] = None,
         jobs: Annotated[
             int | None, typer.Option("--jobs", "-j", help=t("cli.report.opt.jobs"), show_default=False, min=1)
         ] = None,
@@ -63,8 +66,11 @@ def register(app: typer.Typer) -> None:
             "catalog": catalog,
             "max_age_days": max_age,
             "weights": weights,
+            "previous": previous,
         }
         if inventory.is_dir():
+            if previous is not None:
+                raise typer.BadParameter(t("cli.report.previous_with_folder"), param_hint="--previous")
             _report_folder(inventory, output or Path("rapports"), jobs, options)
             return
 
@@ -72,7 +78,7 @@ def register(app: typer.Typer) -> None:
         from sovdiag.report import report_file
 
         output = output or Path(f"rapport.{fmt}")
-        check_not_input(output, [inventory, *[p for p in (framework, catalog, logo) if p]])
+        check_not_input(output, [inventory, *[p for p in (framework, catalog, logo, previous) if p]])
         rendered = report_file(inventory, output, lang=get_language(), **options)
         if rendered.pages is not None:
             print_text(t("cli.report.written", file=str(output), pages=rendered.pages))

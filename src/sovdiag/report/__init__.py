@@ -50,8 +50,10 @@ def build_report(
     organisation: str | None = None,
     logo: Path | None = None,
     pdf_a: bool = False,
+    previous: Path | None = None,
 ) -> RenderedReport:
-    """Score the diagnostic and write its report to ``output`` as PDF or HTML."""
+    """Score the diagnostic and write its report to ``output`` as PDF or HTML; ``previous`` (an
+    earlier diagnostic: results file, PDF report or inventory) adds what changed since."""
     from sovdiag.output import write_atomic
     from sovdiag.pipeline import diagnose
     from sovdiag.plan import load_measures, load_obligations
@@ -64,6 +66,7 @@ def build_report(
     logo_uri = check_logo(logo) if logo else None
     results = diagnose(diag, weights, max_age_days)
     report_date = date or dt.date.today()
+    progress = _progress(previous, results, diag, lang, report_date, weights) if previous else None
     context = build_context(
         results,
         diag,
@@ -75,6 +78,7 @@ def build_report(
         organisation=organisation,
         logo=logo_uri,
     )
+    context["progress"] = progress
     html = render_html(context, folder)
     if fmt == "html":
         write_atomic(output, html)
@@ -93,3 +97,16 @@ def build_report(
     )
     write_atomic(output, pdf)
     return RenderedReport(output, pages)
+
+
+def _progress(
+    previous: Path, results: Any, diag: OpenDiagnostic, lang: str, report_date: dt.date, weights: str | None
+) -> dict[str, Any]:
+    """What changed since ``previous``, as the comparison view the templates print."""
+    from sovdiag.compare import compare
+    from sovdiag.report.comparison import comparison_view
+    from sovdiag.results import load_results
+
+    earlier = load_results(previous, framework=diag.framework.path, catalog=diag.catalog_file, weights=weights)
+    comparison = compare(earlier.results, results, [diag.framework])
+    return comparison_view(comparison, diag.framework, lang=lang, files=(previous, diag.path), report_date=report_date)

@@ -19,7 +19,7 @@ def render_view(view: dict[str, Any], template: str, folder: Path | None = None)
 
     env = make_environment(folder or templates_dir(), str(view["lang"]))
     try:
-        return env.get_template(template).render(**view)
+        return env.get_template(template).render(**view, view=view)
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError, IndexError) as err:
         raise ReportError("error.render_failed", reason=f"{type(err).__name__}: {err}") from err
 

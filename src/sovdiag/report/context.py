@@ -44,6 +44,7 @@ def build_context(
         context.update(
             {
                 "audience": audience,
+                "progress": None,  # what changed since a previous diagnostic (build_report, --previous)
                 # Beyond 100 services, table rows lose their second line: layout time follows the boxes.
                 "compact": len(results.services) > COMPACT_ABOVE,
                 "logo": logo,
