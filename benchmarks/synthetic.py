@@ -114,3 +114,52 @@ def write_inventory(path: Path, n: int, seed: int = 1) -> Path:
     )
     path.write_text("# yaml-language-server: $schema=../schemas/inventory.schema.json\n" + text, encoding="utf-8")
     return path
+
+
+def _siren(number: int) -> str:
+    """A valid SIREN (Luhn check digit) from a sequence number."""
+    body = f"{200_000_000 + number * 10:09d}"[:8]
+    for digit in range(10):
+        if siren_is_valid(body + str(digit)):
+            return body + str(digit)
+    raise AssertionError(body)
+
+
+def write_group(folder: Path, n: int, bases: int = 20, seed: int = 7) -> list[Path]:
+    """``n`` results files of distinct collectivités (communes mostly, some EPCI and départements),
+    as ``sovdiag score --json`` writes them, built from ``bases`` scored synthetic inventories of
+    12 to 40 services. Deterministic."""
+    import json
+
+    from sovdiag.results import load_results, results_json
+
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    templates = []
+    for b in range(min(bases, n)):
+        inventory = write_inventory(folder / f"base-{b}.yaml", rng.randrange(12, 41), seed=seed + b)
+        results = load_results(inventory).results
+        inventory.unlink()
+        data = json.loads(results_json(results))
+        data["collectivite"] = "@@COLLECTIVITE@@"
+        templates.append(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True))
+    paths = []
+    for i in range(n):
+        kind = rng.choices(["commune", "epci", "departement"], weights=[85, 12, 3])[0]
+        population = int(10 ** rng.uniform(2.3, 5.3 if kind == "commune" else 6.1))
+        collectivite = {
+            "name": f"{kind.capitalize()} synthétique n° {i}",
+            "kind": kind,
+            "epci_kind": "communaute_communes" if kind == "epci" else None,
+            "siren": _siren(i),
+            "departement": None,
+            "population": population,
+            "agents": max(1, population // 100),
+        }
+        text = templates[i % len(templates)].replace(
+            '"@@COLLECTIVITE@@"', json.dumps(collectivite, ensure_ascii=False, sort_keys=True)
+        )
+        path = folder / f"resultats-{i:05d}.json"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths

@@ -39,7 +39,7 @@ def test_example_is_valid_and_points_at_its_schema(path: Path) -> None:
 
 
 def test_commune_report_reads_back(tmp_path: Path) -> None:
-    [path] = [p for p in FILES if p.name.startswith("commune-")]
+    path = EXAMPLES / "commune-saint-aubin.yaml"
     diag = open_diagnostic(path)
     results = score_inventory(diag.inventory, diag.framework)
     out = tmp_path / "rapport.pdf"

@@ -17,7 +17,9 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from sovdiag.errors import SovdiagError
 from sovdiag.scoring import RESULTS_FORMAT_VERSION, Results
@@ -138,34 +140,68 @@ def read_digests(
 
 
 def _fast_digest(path: Path) -> Digest | None:
-    """A current-format JSON results file read without building the whole diagnostic (about ten
-    times faster); None when the file needs the general path (PDF, inventory, older format)."""
+    """A current-format JSON results file read without building its per-service detail (the
+    parser skips it: about twice as fast as parsing everything); None when the file needs the
+    general path (PDF, inventory, older format, or a problem to report with its place)."""
     if path.suffix.lower() != ".json":
         return None
-    from sovdiag.results import MAX_RESULTS_BYTES, parse_json, results_adapter
+    from pydantic import ValidationError
+
+    from sovdiag.results import MAX_RESULTS_BYTES, results_adapter
     from sovdiag.yamlio import read_bytes
 
     raw = read_bytes(path, MAX_RESULTS_BYTES)
-    data = parse_json(raw, str(path))
-    if not isinstance(data, dict) or data.get("format_version") != RESULTS_FORMAT_VERSION:
-        return None  # the general path upgrades an older file or says which version it needs
-    # Only the parts a digest reads are validated and built; the per-criterion detail is skipped.
-    slim = {k: v for k, v in data.items() if k != "services"}
-    services = data.get("services")
-    slim["services"] = []
-    slim["actions"] = []
-    slim["obligations"] = []
-    from pydantic import ValidationError
-
     try:
-        results = results_adapter().validate_python(slim)
+        slim = _slim_adapter().validate_json(raw)
     except ValidationError:
-        return None  # the general path reports the problems with their place
-    if not isinstance(services, list):
+        return None
+    if slim.get("format_version") != RESULTS_FORMAT_VERSION or "services" not in slim:
+        return None  # the general path upgrades an older file or says which version it needs
+    count = len(slim["services"])
+    try:
+        results = results_adapter().validate_python({**slim, "services": [], "actions": [], "obligations": []})
+    except ValidationError:
         return None
     digest = digest_of(results, str(path))
-    digest.metrics["services"] = float(len(services))
+    digest.metrics["services"] = float(count)
     return digest
+
+
+@cache
+def _slim_adapter() -> Any:
+    """The top-level keys a digest reads; each service is skipped by the parser, only counted."""
+    from pydantic import TypeAdapter
+    from typing_extensions import TypedDict
+
+    class Skipped(TypedDict, total=False):
+        pass
+
+    fields: dict[str, Any] = {key: Any for key in DIGEST_KEYS}
+    fields["services"] = list[Skipped]
+    return TypeAdapter(TypedDict("SlimResults", fields, total=False))  # type: ignore[operator]
+
+
+DIGEST_KEYS = (
+    "format",
+    "format_version",
+    "sovdiag_version",
+    "framework_id",
+    "framework_version",
+    "framework_sha256",
+    "profile_id",
+    "weights",
+    "collectivite",
+    "diagnostic",
+    "summary",
+    "axis_ids",
+    "axes",
+    "criteria",
+    "framework_parts",
+    "suppliers",
+    "concentration",
+    "indicators",
+    "anonymized",
+)
 
 
 # --------------------------------------------------------------------------- aggregation

@@ -695,6 +695,7 @@ FR: dict[str, str] = {
     "anonymize.kept.service_names": "les noms des autres services : vérifiez qu'aucun ne contient un nom de personne",
     "cli.report.opt.previous": "Diagnostic précédent (fichier de résultats, rapport PDF ou inventaire) : le rapport montre l'évolution depuis.",
     "cli.report.previous_with_folder": "--previous s'applique à un seul inventaire, pas à un dossier.",
+    "results.bad_json": "JSON illisible ({detail})",
     # --- levels and misc
     "level.none": "—",
 }
@@ -1363,6 +1364,7 @@ EN: dict[str, str] = {
     "anonymize.kept.service_names": "the names of the other services: check that none holds a person's name",
     "cli.report.opt.previous": "Previous diagnostic (results file, PDF report or inventory): the report shows what changed since.",
     "cli.report.previous_with_folder": "--previous applies to one inventory, not to a folder.",
+    "results.bad_json": "unreadable JSON ({detail})",
     "level.none": "—",
 }
 
