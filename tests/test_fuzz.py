@@ -1038,3 +1038,108 @@ def test_cli_validate_exits_1_on_hostile_files(tmp_path: Path) -> None:
         if process.returncode != 1 or "Traceback" in stdout + stderr or not stderr.strip():
             failures.append(f"{name}: exit {process.returncode}\n{stderr[-2000:]}")
     assert not failures, "\n\n".join(failures)
+
+
+# ------------------------------------------------------------------------------------ results files
+
+
+@functools.cache
+def results_base() -> dict[str, Any]:
+    from sovdiag.results import load_results
+
+    data: dict[str, Any] = load_results(EXAMPLES / "commune-saint-aubin-2027.yaml").results.to_dict()
+    data["services"] = data["services"][:3]  # small: each example is loaded many times
+    return data
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    yield prefix
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from _paths(child, (*prefix, key))
+    elif isinstance(value, list):
+        for i, child in enumerate(value[:3]):
+            yield from _paths(child, (*prefix, i))
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    max_leaves=8,
+) | st.sampled_from(["x" * 100_000, '=HYPERLINK("http://127.0.0.1/")', "\u202e", "\ufeff", -(10**40), 1e308])
+
+
+def load_results_bytes(path: Path, raw: bytes) -> Any:
+    from sovdiag.group import _fast_digest
+    from sovdiag.results import load_results
+
+    path.write_bytes(raw)
+    text = raw.decode("utf-8", "replace")
+    result = outcome(lambda: load_results(path), path, text)
+    fast = outcome(lambda: _fast_digest(path), path, text)  # None, a digest, or a clear error
+    if not isinstance(result, SovdiagError):
+        assert result.results.format_version == 2
+    return result, fast
+
+
+@fuzz(150)
+@given(data=st.data())
+def test_results_structured_edits(tmp_path: Path, data: st.DataObject) -> None:
+    """Every edit of a results file ends in results or a SovdiagError with a message."""
+    document = copy.deepcopy(results_base())
+    paths = [p for p in _paths(document) if p]
+    for _ in range(data.draw(st.integers(1, 3))):
+        where = data.draw(st.sampled_from(paths))
+        parent: Any = document
+        try:
+            for key in where[:-1]:
+                parent = parent[key]
+            action = data.draw(st.sampled_from(["replace", "delete", "extra"]))
+            if action == "replace":
+                parent[where[-1]] = data.draw(JSON_VALUES)
+            elif action == "delete" and isinstance(parent, dict):
+                del parent[where[-1]]
+            elif isinstance(parent, dict):
+                parent[data.draw(st.text(max_size=10))] = data.draw(JSON_VALUES)
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier edit removed or replaced this path
+    raw = json.dumps(document, ensure_ascii=data.draw(st.booleans())).encode("utf-8")
+    load_results_bytes(tmp_path / "r.json", raw)
+
+
+@fuzz(120)
+@given(data=st.data())
+def test_results_byte_mutations(tmp_path: Path, data: st.DataObject) -> None:
+    raw = bytearray(json.dumps(results_base()).encode("utf-8"))
+    for _ in range(data.draw(st.integers(1, 4))):
+        kind = data.draw(st.sampled_from(["cut", "flip", "insert", "bom", "nest"]))
+        at = data.draw(st.integers(0, len(raw) - 1))
+        if kind == "cut":
+            del raw[at:]
+            if not raw:
+                raw = bytearray(b"{")
+        elif kind == "flip":
+            raw[at] = data.draw(st.integers(0, 255))
+        elif kind == "insert":
+            raw[at:at] = data.draw(st.binary(min_size=1, max_size=20))
+        elif kind == "bom":
+            raw[0:0] = b"\xef\xbb\xbf"
+        else:
+            depth = data.draw(st.integers(50, 5_000))
+            raw[at:at] = b"[" * depth + b"]" * depth
+    load_results_bytes(tmp_path / "r.json", bytes(raw))
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"\x00" * 100,
+        b"%PDF-1.7\n" + b"x" * 100,
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\ntrailer<</Root 1 0 R>>",
+        b"[" * 100_000,
+    ],
+)
+def test_results_hostile_files(tmp_path: Path, raw: bytes) -> None:
+    result, _ = load_results_bytes(tmp_path / "r.pdf" if raw.startswith(b"%PDF") else tmp_path / "r.json", raw)
+    assert isinstance(result, SovdiagError)
