@@ -60,6 +60,7 @@ class Digest:
     metrics: dict[str, float | None]
     levels: dict[str, int]
     suppliers: list[tuple[str, bool, int]]  # (controlling group, outside the EU?, critical services)
+    offers: list[str]  # catalog offers the services were matched to
     anonymized: bool
 
     @property
@@ -112,6 +113,13 @@ def digest_of(results: Results, path: str) -> Digest:
         metrics=metrics,
         levels=dict(results.summary.levels),
         suppliers=[(s.name, bool(s.outside_eu), s.critical_services) for s in results.suppliers],
+        offers=sorted(
+            {
+                str(m["offer"])
+                for m in (results.catalog or {}).get("matches") or []
+                if isinstance(m, dict) and m.get("offer") and m.get("status") == "matched"
+            }
+        ),
         anonymized=results.anonymized is not None,
     )
 
@@ -201,6 +209,7 @@ DIGEST_KEYS = (
     "concentration",
     "indicators",
     "anonymized",
+    "catalog",
 )
 
 
@@ -242,6 +251,13 @@ class SharedSupplier:
 
 
 @dataclass(slots=True)
+class SharedOffer:
+    offer: str  # catalog id
+    members: int
+    focus: bool
+
+
+@dataclass(slots=True)
 class GroupComparison:
     members: int
     focus: Digest | None
@@ -249,6 +265,7 @@ class GroupComparison:
     levels: dict[str, int]  # services by level over the group
     focus_levels: dict[str, int]
     suppliers: list[SharedSupplier]
+    offers: list[SharedOffer]
     strata: list[Stratum]
     strata_hidden: int
     kinds: dict[str, int]
@@ -295,6 +312,7 @@ def aggregate(
     supplier_members: Counter[str] = Counter()
     supplier_critical: Counter[str] = Counter()
     supplier_outside: dict[str, bool] = {}
+    offer_members: Counter[str] = Counter()
     strata: dict[tuple[str, int | None], list[Digest]] = {}
     frameworks = set()
     for d in members:
@@ -320,6 +338,7 @@ def aggregate(
             supplier_outside[name] = supplier_outside.get(name, False) or outside
             if critical:
                 supplier_critical[name] += 1
+        offer_members.update(d.offers)
         strata.setdefault((d.kind, size_band(d.population)), []).append(d)
 
     positions = [_position(key, col, reference if focus else None) for key, col in columns.items()]
@@ -356,6 +375,11 @@ def aggregate(
         levels=dict(sorted(levels.items())),
         focus_levels=dict(focus.levels) if focus else {},
         suppliers=shared,
+        offers=[
+            SharedOffer(offer, n, focus is not None and offer in focus.offers)
+            for offer, n in offer_members.most_common()
+            if n >= 2
+        ],
         strata=shown_strata,
         strata_hidden=hidden,
         kinds=dict(kinds.most_common()),

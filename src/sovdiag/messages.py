@@ -696,6 +696,8 @@ FR: dict[str, str] = {
     "cli.report.opt.previous": "Diagnostic précédent (fichier de résultats, rapport PDF ou inventaire) : le rapport montre l'évolution depuis.",
     "cli.report.previous_with_folder": "--previous s'applique à un seul inventaire, pas à un dossier.",
     "results.bad_json": "JSON illisible ({detail})",
+    "group.section.offers": "Offres et produits partagés (d'après le catalogue)",
+    "group.col.offer": "Offre (éditeur)",
     # --- levels and misc
     "level.none": "—",
 }
@@ -1365,6 +1367,8 @@ EN: dict[str, str] = {
     "cli.report.opt.previous": "Previous diagnostic (results file, PDF report or inventory): the report shows what changed since.",
     "cli.report.previous_with_folder": "--previous applies to one inventory, not to a folder.",
     "results.bad_json": "unreadable JSON ({detail})",
+    "group.section.offers": "Shared offers and products (from the catalog)",
+    "group.col.offer": "Offer (supplier)",
     "level.none": "—",
 }
 

@@ -125,6 +125,14 @@ def print_group(view: dict[str, Any]) -> None:
         out.print(table)
         print_text(labels["suppliers_note"], style="dim")
 
+    if view["offers"]:
+        table = Table(title=labels["section_offers"], title_justify="left")
+        table.add_column(labels["col_offer"], overflow="fold")
+        table.add_column(labels["col_members"], justify="right")
+        for o in view["offers"]:
+            table.add_row(Text(o["name"] + (" ●" if o["focus"] else "")), f"{o['members']} ({o['share']})")
+        out.print(table)
+
     if view["strata"]:
         table = Table(title=labels["section_strata"], title_justify="left")
         for key in ("col_kind", "col_band", "col_members", "col_score", "col_spend"):

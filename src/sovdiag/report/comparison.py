@@ -464,6 +464,25 @@ def _group_view(
         }
         for s in g.suppliers[:20]
     ]
+    offers = []
+    if g.offers:
+        from sovdiag.catalog import load_catalog
+
+        catalog = load_catalog()
+        for o in g.offers[:15]:
+            supplier_id, offer = catalog.offers.get(o.offer, (None, None))
+            supplier = catalog.suppliers.get(supplier_id) if supplier_id else None
+            name = offer.name if offer else o.offer
+            if supplier is not None:
+                name += f" ({supplier.display_name or supplier.name})"
+            offers.append(
+                {
+                    "name": name,
+                    "members": o.members,
+                    "share": fmt.percent(o.members / g.members, lang),
+                    "focus": o.focus,
+                }
+            )
     rows = [
         {
             "name": d.name,
@@ -503,6 +522,7 @@ def _group_view(
         "levels": levels,
         "strata": strata,
         "suppliers": suppliers,
+        "offers": offers,
         "named": named,
         "rows": rows,
         "notes": notes,
@@ -512,6 +532,7 @@ def _group_view(
                 "section.positions",
                 "section.levels",
                 "section.suppliers",
+                "section.offers",
                 "section.strata",
                 "section.members",
                 "col.metric",
@@ -523,6 +544,7 @@ def _group_view(
                 "col.level",
                 "col.group",
                 "col.supplier",
+                "col.offer",
                 "col.members",
                 "col.critical",
                 "col.kind",
