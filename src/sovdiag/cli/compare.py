@@ -3,15 +3,39 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from sovdiag.cli.console import Command, handle_errors, out, print_text
-from sovdiag.cli.options import catalog_option, framework_option, max_age_option
+from sovdiag.cli.options import catalog_option, framework_option, max_age_option, parse_date
 from sovdiag.messages import get_language
 from sovdiag.messages import translate as t
+
+
+@dataclass(frozen=True)
+class Run:
+    """What both kinds of comparison share: where to write, how, and how to read the inputs."""
+
+    output: Path | None
+    fmt: str
+    report_date: dt.date
+    framework: Any  # LoadedFramework: names of axes, options and levels
+    sources: dict[str, Any]  # load_results keywords: framework, catalog, weights, max_age_days
+
+    def write(self, view: dict[str, Any], template: str) -> None:
+        if self.output is None:
+            return
+        from sovdiag.report.comparison_render import write_view
+
+        pages = write_view(view, template, self.output, self.fmt, self.report_date)
+        if pages is None:
+            print_text(t("cli.compare.written_html", file=str(self.output)))
+        else:
+            print_text(t("cli.compare.written", file=str(self.output), pages=pages))
+
 
 STYLE = {"better": "green", "worse": "red", "nc": "dim", "same": "", "neutral": ""}
 FORMATS = ("pdf", "html")
@@ -48,28 +72,21 @@ def register(app: typer.Typer) -> None:
         from sovdiag.framework import load_framework
 
         files = files or []
-        chosen = _format(output, fmt)
-        report_date = _parse_date(date)
-        loaded_framework = load_framework(framework)
-        sources = {"framework": framework, "catalog": catalog, "weights": weights, "max_age_days": max_age}
+        run = Run(
+            output,
+            _format(output, fmt),
+            parse_date(date) or dt.date.today(),
+            load_framework(framework),
+            {"framework": framework, "catalog": catalog, "weights": weights, "max_age_days": max_age},
+        )
         if group:
             from sovdiag.cli.group import run_group
 
-            run_group(
-                [*group, *files],
-                focus=focus,
-                named=named,
-                min_stratum=min_stratum,
-                output=output,
-                fmt=chosen,
-                report_date=report_date,
-                framework=loaded_framework,
-                sources=sources,
-            )
+            run_group([*group, *files], focus=focus, named=named, min_stratum=min_stratum, run=run)
             return
         if len(files) != 2:
             raise typer.BadParameter(t("cli.compare.two_files"))
-        _over_time(files[0], files[1], output, chosen, report_date, loaded_framework, sources)
+        _over_time(files[0], files[1], run)
 
 
 def _format(output: Path | None, fmt: str | None) -> str:
@@ -79,49 +96,24 @@ def _format(output: Path | None, fmt: str | None) -> str:
     return chosen
 
 
-def _parse_date(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(t("expected.date"), param_hint="--date") from None
-
-
-def _over_time(
-    old_path: Path,
-    new_path: Path,
-    output: Path | None,
-    fmt: str,
-    report_date: dt.date | None,
-    framework: Any,
-    sources: dict[str, Any],
-) -> None:
+def _over_time(old_path: Path, new_path: Path, run: Run) -> None:
     from sovdiag.compare import compare
     from sovdiag.report.comparison import comparison_view
     from sovdiag.results import load_results
 
-    if output is not None:
+    if run.output is not None:
         from sovdiag.output import check_not_input
 
-        check_not_input(output, [old_path, new_path, *[p for p in (sources["framework"], sources["catalog"]) if p]])
-    old = load_results(old_path, **sources)
-    new = load_results(new_path, **sources)
-    comparison = compare(old.results, new.results, [framework])
-    lang = get_language()
+        inputs = [old_path, new_path, *[p for p in (run.sources["framework"], run.sources["catalog"]) if p]]
+        check_not_input(run.output, inputs)
+    old = load_results(old_path, **run.sources)
+    new = load_results(new_path, **run.sources)
+    comparison = compare(old.results, new.results, [run.framework])
     view = comparison_view(
-        comparison, framework, lang=lang, files=(old_path, new_path), report_date=report_date or dt.date.today()
+        comparison, run.framework, lang=get_language(), files=(old_path, new_path), report_date=run.report_date
     )
     print_comparison(view)
-    if output is None:
-        return
-    from sovdiag.report.comparison_render import write_comparison
-
-    pages = write_comparison(view, output, fmt, report_date or dt.date.today())
-    if pages is None:
-        print_text(t("cli.compare.written_html", file=str(output)))
-    else:
-        print_text(t("cli.compare.written", file=str(output), pages=pages))
+    run.write(view, "compare.html.j2")
 
 
 def _cell(text: str, trend: str = "") -> Any:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -13,19 +12,11 @@ from sovdiag.errors import ExitCode, SovdiagError
 from sovdiag.messages import get_language
 from sovdiag.messages import translate as t
 
+if TYPE_CHECKING:
+    from sovdiag.cli.compare import Run
 
-def run_group(
-    inputs: list[Path],
-    *,
-    focus: str | None,
-    named: bool,
-    min_stratum: int,
-    output: Path | None,
-    fmt: str,
-    report_date: dt.date | None,
-    framework: Any,
-    sources: dict[str, Any],
-) -> None:
+
+def run_group(inputs: list[Path], *, focus: str | None, named: bool, min_stratum: int, run: Run) -> None:
     from sovdiag.group import Digest, aggregate, read_digests
     from sovdiag.report.comparison import group_view
     from sovdiag.results import iter_results_paths, load_results
@@ -36,10 +27,10 @@ def run_group(
         paths.append(focus_path)
     if not paths:
         raise SovdiagError("group.empty")
-    if output is not None:
+    if run.output is not None:
         from sovdiag.output import check_not_input
 
-        check_not_input(output, paths)
+        check_not_input(run.output, paths)
 
     def matches(d: Digest) -> bool:
         if focus is None:
@@ -50,23 +41,17 @@ def run_group(
         return wanted in (d.name.casefold(), (d.siren or "").casefold())
 
     errors: list[tuple[Path, str]] = []
-    digests = read_digests(paths, lambda p: load_results(p, **sources).results, errors)
+    digests = read_digests(paths, lambda p: load_results(p, **run.sources).results, errors)
     group = aggregate(digests, matches, named=named, min_stratum=min_stratum)
     for path, message in errors:
         print_error(t("group.unreadable", file=str(path), error=message))
     if focus is not None and group.focus is None:
         raise SovdiagError("group.focus_not_found", focus=focus)
-    lang = get_language()
-    view = group_view(group, framework, lang=lang, min_stratum=min_stratum, named=named, report_date=report_date)
+    view = group_view(
+        group, run.framework, lang=get_language(), min_stratum=min_stratum, named=named, report_date=run.report_date
+    )
     print_group(view)
-    if output is not None:
-        from sovdiag.report.comparison_render import write_view
-
-        pages = write_view(view, "group.html.j2", output, fmt, report_date or dt.date.today())
-        if pages is None:
-            print_text(t("cli.compare.written_html", file=str(output)))
-        else:
-            print_text(t("cli.compare.written", file=str(output), pages=pages))
+    run.write(view, "group.html.j2")
     if errors:
         raise typer.Exit(ExitCode.ERROR)
 

@@ -6,6 +6,7 @@ in the language chosen for that run.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import typer
@@ -27,3 +28,13 @@ def max_age_option() -> Any:
 
 def inventory_argument(help_key: str = "cli.arg.inventory", metavar_key: str = "cli.metavar.file") -> Any:
     return typer.Argument(help=t(help_key), show_default=False, metavar=t(metavar_key))
+
+
+def parse_date(value: str | None, option: str = "--date") -> dt.date | None:
+    """An ISO date given on the command line, or a usage error that names the option."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(t("expected.date"), param_hint=option) from None

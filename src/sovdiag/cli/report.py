@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from sovdiag.cli.console import Command, handle_errors, print_error, print_text
-from sovdiag.cli.options import catalog_option, framework_option, inventory_argument, max_age_option
+from sovdiag.cli.options import catalog_option, framework_option, inventory_argument, max_age_option, parse_date
 from sovdiag.errors import ExitCode, SovdiagError
 from sovdiag.messages import get_language
 from sovdiag.messages import translate as t
@@ -61,7 +60,7 @@ def register(app: typer.Typer) -> None:
             "logo": logo,
             "templates": templates,
             "pdf_a": pdf_a,
-            "date": _parse_date(date),
+            "date": parse_date(date),
             "framework": framework,
             "catalog": catalog,
             "max_age_days": max_age,
@@ -118,12 +117,3 @@ def _report_folder(folder: Path, output_dir: Path, jobs: int | None, options: di
     print_text(t("batch.summary", ok=len(outcomes) - failed, failed=failed))
     if failed:
         raise typer.Exit(ExitCode.ERROR)
-
-
-def _parse_date(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(t("expected.date"), param_hint="--date") from None

@@ -6,8 +6,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-COMPARE_TEMPLATE = "compare.html.j2"
-
 
 def render_view(view: dict[str, Any], template: str, folder: Path | None = None) -> str:
     """The HTML of ``template`` (in the template folder) filled with ``view``."""
@@ -38,7 +36,3 @@ def write_view(view: dict[str, Any], template: str, output: Path, fmt: str, when
     pdf, pages = html_to_pdf(html, templates_dir(), when=when)
     write_atomic(output, pdf)
     return pages
-
-
-def write_comparison(view: dict[str, Any], output: Path, fmt: str, when: dt.date) -> int | None:
-    return write_view(view, COMPARE_TEMPLATE, output, fmt, when)
