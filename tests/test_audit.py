@@ -263,20 +263,29 @@ def test_comments_survive_an_audit(tmp_path: Path, shared: tuple) -> None:  # ty
     assert text.count("#") == original.count("#")
 
 
-WRITER = """
-import sys
-from pathlib import Path
-from sovdiag.store import InventoryStore
-store = InventoryStore(Path(sys.argv[1]))
-store.open()
-for i in range(100000):
-    store.record({"op": "answer", "service": "a", "criterion": f"X{i}", "answer": "mostly_eu"})
-    print(i, flush=True)
-"""
+def _write_until_killed(path: Path, first: int, out: int) -> None:
+    """In a forked child: record answers X{first}, X{first+1}… and say each one once it is durable;
+    every few answers, close the store (the YAML file is rewritten) and open it again, so that kills
+    also land in the middle of a rewrite."""
+    try:
+        store = InventoryStore(path)
+        store.open()
+        for i in range(first, first + 100_000):
+            store.record({"op": "answer", "service": "a", "criterion": f"X{i}", "answer": "mostly_eu"})
+            os.write(out, f"{i}\n".encode())
+            if i % 5 == 4:
+                store.close()
+                store = InventoryStore(path)
+                store.open()
+    finally:
+        os._exit(0)
 
 
 def test_killed_at_random_points_the_inventory_keeps_every_confirmed_answer(tmp_path: Path) -> None:
-    """SIGKILL a process recording answers, many times, at random moments; reopen each time."""
+    """SIGKILL a process saving answers, hundreds of times, at random moments (while it appends to
+    its journal or rewrites the YAML file); after each kill the file opens, is a valid inventory and
+    holds every answer the process had confirmed. The writer is forked from this process, so that a
+    round costs milliseconds rather than an interpreter start."""
     path = tmp_path / "inv.yaml"
     store = InventoryStore(path)
     store.open(
@@ -291,28 +300,35 @@ def test_killed_at_random_points_the_inventory_keeps_every_confirmed_answer(tmp_
     store.close()
     rng = random.Random(20261123)  # noqa: S311 - reproducible timings, not cryptography
     confirmed: set[str] = set()
-    rounds = int(os.environ.get("SOVDIAG_KILL_ROUNDS", "40"))
+    rounds = int(os.environ.get("SOVDIAG_KILL_ROUNDS", "200"))
+    first = 0
+    killed_in_rewrite = 0
     for _ in range(rounds):
-        child = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True)
-        deadline = time.monotonic() + rng.uniform(0.05, 0.6)
-        acknowledged = []
-        assert child.stdout is not None
-        while time.monotonic() < deadline:
-            line = child.stdout.readline()
-            if not line:
-                break
-            acknowledged.append(int(line))
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-        child.stdout.close()
-        # Every answer the writer printed was fsync'd before it printed it.
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            os.close(read_end)
+            _write_until_killed(path, first, write_end)
+        os.close(write_end)
+        time.sleep(rng.uniform(0.0, 0.08))
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        with os.fdopen(read_end) as said:
+            acknowledged = [int(line) for line in said.read().split()]
+        # Every answer the writer said was fsync'd before it said it.
         confirmed.update(f"X{i}" for i in acknowledged)
+        first = (acknowledged[-1] + 1) if acknowledged else first
+        if list(tmp_path.glob(f".{path.name}.*.tmp")):
+            killed_in_rewrite += 1  # the kill landed during a rewrite of the YAML file
         reopened = InventoryStore(path)
         reopened.open()
         reopened.close()
+        assert not list(tmp_path.glob(f".{path.name}.*.tmp")), "a killed rewrite's temporary file was left"
         answers = load_inventory(path).services[0].answers  # the file is valid YAML and a valid inventory
         missing = confirmed - set(answers)
         assert not missing, f"{len(missing)} confirmed answers lost"
+    assert len(confirmed) > rounds  # the kills did interrupt real work
+    assert killed_in_rewrite > 0 or rounds < 50  # and some of them a rewrite of the file
 
 
 # ------------------------------------------------------------------------------ the command

@@ -55,6 +55,7 @@ class InventoryStore:
             self._journal.close()
             self._journal = None
             raise SovdiagError("error.inventory_locked", file=str(self.path)) from err
+        self._remove_stale_rewrites()
         if self.path.exists():
             self.document = load_document(self.path)
         else:
@@ -70,6 +71,12 @@ class InventoryStore:
             self.replayed += 1
         if self.replayed or not self.path.exists():
             self.fold()
+
+    def _remove_stale_rewrites(self) -> None:
+        """A rewrite killed before its rename leaves its temporary file (``output.write_atomic``);
+        the lock we hold says no other session is writing one, so it can go."""
+        for leftover in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+            leftover.unlink(missing_ok=True)
 
     def record(self, operation: dict[str, Any]) -> None:
         """Make one edit durable (journal line + fsync), then apply it in memory."""
