@@ -5,32 +5,47 @@
 Both runs are whole `sovdiag report FOLDER` processes on the same synthetic inventories: `--jobs 1`
 (one report after the other) and `--jobs N` (one worker per core, the default).
 Target: the parallel batch at least 1.7 times faster on a 2-core machine.
+`benchmarks/run.py --full` prints the same figures for 50 full reports (`--audience complet`).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from harness import Timing, report_command, timed, usable_cores  # noqa: E402
 from synthetic import write_inventory  # noqa: E402
 
 
-def timed(cmd: list[str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+@dataclass(frozen=True)
+class BatchFigures:
+    count: int
+    jobs: int  # workers of the parallel run
+    sequential: Timing  # --jobs 1
+    parallel: Timing  # --jobs <jobs>
+
+    @property
+    def speedup(self) -> float:
+        return self.sequential.wall / self.parallel.wall
+
+
+def measure(folder: Path, count: int, services: int, audience: str, runs: int, jobs: int | None = None) -> BatchFigures:
+    """``count`` inventories of ``services`` services in ``folder``, reported with one worker, then
+    with ``jobs`` (by default one per usable core). Peak memory is the largest single process's."""
+    inventories = folder / "inventaires"
+    inventories.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        write_inventory(inventories / f"collectivite-{i:03d}.yaml", services, seed=i + 1)
+    jobs = jobs or usable_cores()
+    sequential = timed([*report_command(inventories, folder / "seq", audience), "--jobs", "1"], runs)
+    parallel = timed([*report_command(inventories, folder / "par", audience), "--jobs", str(jobs)], runs)
+    return BatchFigures(count, jobs, sequential, parallel)
 
 
 def main() -> None:
@@ -40,19 +55,12 @@ def main() -> None:
     parser.add_argument("--audience", default="elus", choices=["elus", "complet"])
     parser.add_argument("--runs", type=int, default=1)
     args = parser.parse_args()
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "inventaires"
-        folder.mkdir()
-        for i in range(args.count):
-            write_inventory(folder / f"collectivite-{i:03d}.yaml", args.services, seed=i + 1)
-        base = [sys.executable, "-m", "sovdiag", "report", str(folder), "--audience", args.audience]
-        base += ["--date", "2026-11-23", "-o"]
-        sequential = timed([*base, str(Path(tmp) / "seq"), "--jobs", "1"], args.runs)
-        parallel = timed([*base, str(Path(tmp) / "par"), "--jobs", str(cores)], args.runs)
-    print(f"{args.count} reports ({args.audience}, {args.services} services each), {cores} cores")
+        figures = measure(Path(tmp), args.count, args.services, args.audience, args.runs)
+    print(f"{args.count} reports ({args.audience}, {args.services} services each), {figures.jobs} cores")
     print(
-        f"one after the other: {sequential:.1f} s   parallel: {parallel:.1f} s   speed-up {sequential / parallel:.2f}x"
+        f"one after the other: {figures.sequential.wall:.1f} s   parallel: {figures.parallel.wall:.1f} s   "
+        f"speed-up {figures.speedup:.2f}x   peak {figures.parallel.peak_mib:.0f} MiB (largest process)"
     )
 
 

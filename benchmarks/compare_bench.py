@@ -6,6 +6,7 @@
 Each size is a folder of results files as ``sovdiag score --json`` writes them (communes of 12 to
 40 services, some EPCI and départements); the figure is the whole ``sovdiag compare --group DIR
 --focus FILE`` process: wall time and its peak resident memory.
+`benchmarks/run.py` prints the same figures for 10 and 1,000 files (10,000 with --full).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import run  # noqa: E402
+from harness import SOVDIAG, timed  # noqa: E402
 from synthetic import write_group  # noqa: E402
 
 
@@ -26,9 +27,8 @@ def measure(n: int, folder: Path, runs: int) -> tuple[float, float, float]:
     """(median wall seconds, peak MiB, total MB of input) for a group of ``n`` files."""
     paths = write_group(folder, n)
     size = sum(p.stat().st_size for p in paths) / 1e6
-    command = [sys.executable, "-m", "sovdiag", "compare", "--group", str(folder), "--focus", str(paths[0])]
-    wall, peak = run(command, runs)
-    return wall, peak, size
+    timing = timed([*SOVDIAG, "compare", "--group", str(folder), "--focus", str(paths[0])], runs)
+    return timing.wall, timing.peak_mib, size
 
 
 def main() -> None:

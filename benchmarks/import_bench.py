@@ -10,21 +10,23 @@ with their line), publishers in and out of the catalog. Deterministic for a give
 
 Three figures, each a fresh interpreter: creating the inventory, re-importing the same file into
 it (nothing changes, nothing is written), and appending the source to an inventory of the same size.
+`benchmarks/run.py` prints the same three figures for 5,000 rows.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
+from dataclasses import dataclass
 from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from harness import SOVDIAG, Timing, machine_description, timed  # noqa: E402
 
 PUBLISHERS = [
     # (publisher as GLPI's inventory agent reports it, category, product stems)
@@ -85,27 +87,34 @@ def write_source(path: Path, rows: int, seed: int = 1) -> None:
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
 
 
-def timed(cmd: list[str], runs: int, before: object = None) -> tuple[float, float]:
-    """Median wall seconds and max peak RSS (MiB) of ``cmd`` over ``runs`` fresh processes."""
-    times, peaks = [], []
-    for _ in range(runs):
-        if callable(before):
-            before()
-        start = time.perf_counter()
-        child = subprocess.Popen(
-            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "NO_COLOR": "1"}
-        )
-        _, status, usage = os.wait4(child.pid, 0)
-        elapsed = time.perf_counter() - start
-        child.returncode = os.waitstatus_to_exitcode(status)
-        if child.returncode != 0:
-            error = child.stderr.read().decode() if child.stderr else ""
-            raise SystemExit(f"{' '.join(cmd)} failed ({child.returncode}): {error}")
-        if child.stderr:
-            child.stderr.close()
-        times.append(elapsed)
-        peaks.append(usage.ru_maxrss / 1024)
-    return statistics.median(times), max(peaks)
+@dataclass(frozen=True)
+class ImportFigures:
+    rows: int
+    source_kib: float
+    services: int  # in the inventory created from the source
+    created: Timing  # a new inventory from the source
+    again: Timing  # the same source into that inventory again: nothing changes, nothing is written
+    appended: Timing  # another source of the same size appended to that inventory
+
+
+def measure(folder: Path, rows: int, runs: int) -> ImportFigures:
+    """The three imports of a ``rows``-row GLPI export, with files written in ``folder``."""
+    source = folder / "glpi.csv"
+    write_source(source, rows)
+    output = folder / "inventaire.yaml"
+    new = ["--name", "Commune de Banc-d'Essai", "--kind", "commune", "--by", "Benchmark"]
+    create = [*SOVDIAG, "import", str(source), "-o", str(output), *new]
+    created = timed(create, runs, before=lambda: output.unlink(missing_ok=True))
+    services = output.read_text(encoding="utf-8").count("\n  - id: ")
+    again = timed([*SOVDIAG, "import", str(source), "-o", str(output)], runs)
+
+    other = folder / "autre.csv"
+    write_source(other, rows, seed=2)
+    base = folder / "base.yaml"
+    shutil.copy(output, base)
+    grow = [*SOVDIAG, "import", str(other), "-o", str(output)]
+    appended = timed(grow, runs, before=lambda: shutil.copy(base, output))
+    return ImportFigures(rows, source.stat().st_size / 1024, services, created, again, appended)
 
 
 def main() -> None:
@@ -113,35 +122,17 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}"
-    )
-    sovdiag = [sys.executable, "-m", "sovdiag"]
+    print(f"machine: {machine_description()}")
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        source = folder / "glpi.csv"
-        write_source(source, args.rows)
-        output = folder / "inventaire.yaml"
-        new = ["--name", "Commune de Banc-d'Essai", "--kind", "commune", "--by", "Benchmark"]
-        create = [*sovdiag, "import", str(source), "-o", str(output), *new]
-        created, created_mem = timed(create, args.runs, before=lambda: output.unlink(missing_ok=True))
-        services = output.read_text(encoding="utf-8").count("\n  - id: ")
-        again, again_mem = timed([*sovdiag, "import", str(source), "-o", str(output)], args.runs)
-
-        other = folder / "autre.csv"
-        write_source(other, args.rows, seed=2)
-        base = folder / "base.yaml"
-        shutil.copy(output, base)
-        grow = [*sovdiag, "import", str(other), "-o", str(output)]
-        appended, appended_mem = timed(grow, args.runs, before=lambda: shutil.copy(base, output))
-
-        size = source.stat().st_size / 1024
-        print(f"source: {args.rows} rows, {size:.0f} KiB (GLPI software export, « ; », Windows-1252)")
-        print(f"{'sovdiag import, new inventory':<48} {created:6.2f} s  {created_mem:5.0f} MiB  ({services} services)")
-        print(f"{'sovdiag import, same file again (no change)':<48} {again:6.2f} s  {again_mem:5.0f} MiB")
-        print(f"{'sovdiag import, another file appended':<48} {appended:6.2f} s  {appended_mem:5.0f} MiB")
-        print(f"median of {args.runs} runs, each a fresh process")
+        figures = measure(Path(tmp), args.rows, args.runs)
+    print(f"source: {figures.rows} rows, {figures.source_kib:.0f} KiB (GLPI software export, « ; », Windows-1252)")
+    for label, timing, extra in (
+        ("sovdiag import, new inventory", figures.created, f"  ({figures.services} services)"),
+        ("sovdiag import, same file again (no change)", figures.again, ""),
+        ("sovdiag import, another file appended", figures.appended, ""),
+    ):
+        print(f"{label:<48} {timing.wall:6.2f} s  {timing.peak_mib:5.0f} MiB{extra}")
+    print(f"median of {args.runs} runs, each a fresh process")
 
 
 if __name__ == "__main__":

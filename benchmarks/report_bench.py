@@ -1,61 +1,40 @@
 """Report rendering time: our own work against WeasyPrint's layout, by inventory size.
 
-    python benchmarks/report_bench.py [--sizes 50 500 2000] [--audience complet]
+    python benchmarks/report_bench.py [--sizes 50 500 2000] [--audience complet] [--runs 3]
 
 For each size: the whole `sovdiag report` process (median of runs, peak memory of the child),
 then, in one process, the time to produce the final HTML (loading, scoring, context, Jinja2: our
 work) and the time WeasyPrint alone takes to lay out and write that same HTML.
 Targets: 500 services under 10 s; our work under 20 % of the total; growth no faster than linear.
+`benchmarks/run.py` prints the same figures for 50 and 500 services (2,000 with --full).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from harness import ReportSplit, Timing, report_command, report_split, timed  # noqa: E402
 from synthetic import write_inventory  # noqa: E402
 
-IN_PROCESS = """
-import sys, time, datetime as dt
-from pathlib import Path
-from sovdiag.pipeline import open_diagnostic, diagnose
-from sovdiag.plan import load_measures, load_obligations
-from sovdiag.report.context import build_context
-from sovdiag.report.html import render_html
-from sovdiag.report.pdf import html_to_pdf
-from sovdiag.resources import templates_dir
-t0 = time.perf_counter()
-diag = open_diagnostic(Path(sys.argv[1]))
-results = diagnose(diag)
-context = build_context(results, diag, lang="fr", report_date=dt.date(2026, 11, 23), measures=load_measures(),
-                        obligations=load_obligations(), audience=sys.argv[2])
-html = render_html(context, templates_dir())
-t1 = time.perf_counter()
-pdf, pages = html_to_pdf(html, templates_dir())
-t2 = time.perf_counter()
-print(f"{t1 - t0:.3f} {t2 - t1:.3f} {pages}")
-"""
+
+@dataclass(frozen=True)
+class ReportFigures:
+    whole: Timing  # the whole `sovdiag report` process
+    split: ReportSplit  # our work and WeasyPrint's, in one process
 
 
-def whole_process(cmd: list[str], runs: int) -> tuple[float, float]:
-    times, peaks = [], []
-    for _ in range(runs):
-        start = time.perf_counter()
-        child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, _, usage = os.wait4(child.pid, 0)
-        child.returncode = 0
-        times.append(time.perf_counter() - start)
-        peaks.append(usage.ru_maxrss / 1024)
-    return statistics.median(times), max(peaks)
+def measure(n: int, folder: Path, runs: int, audience: str = "complet") -> ReportFigures:
+    """The PDF report of a synthetic inventory of ``n`` services, written in ``folder``."""
+    path = write_inventory(folder / f"inv-{n}.yaml", n)
+    whole = timed(report_command(path, folder / f"rapport-{n}.pdf", audience), runs)
+    return ReportFigures(whole, report_split(path, audience))
 
 
 def main() -> None:
@@ -67,32 +46,10 @@ def main() -> None:
     print(f"{'services':>8}  {'pages':>5}  {'wall s':>7}  {'peak MiB':>8}  {'ours s':>7}  {'WeasyPrint s':>12}  ours %")
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
-            path = write_inventory(Path(tmp) / f"inv-{n}.yaml", n)
-            out = Path(tmp) / f"r-{n}.pdf"
-            runs = 1 if n >= 2000 else args.runs
-            wall, peak = whole_process(
-                [
-                    sys.executable,
-                    "-m",
-                    "sovdiag",
-                    "report",
-                    str(path),
-                    "-o",
-                    str(out),
-                    "--audience",
-                    args.audience,
-                    "--date",
-                    "2026-11-23",
-                ],
-                runs,
-            )
-            done = subprocess.run(
-                [sys.executable, "-c", IN_PROCESS, str(path), args.audience], capture_output=True, text=True, check=True
-            )
-            ours, weasy, pages = done.stdout.split()
-            share = 100 * float(ours) / (float(ours) + float(weasy))
-            row = f"{n:>8}  {pages:>5}  {wall:>7.2f}  {peak:>8.0f}  {float(ours):>7.2f}  {float(weasy):>12.2f}"
-            print(f"{row}  {share:.0f} %")
+            figures = measure(n, Path(tmp), 1 if n >= 2000 else args.runs, args.audience)
+            whole, split = figures.whole, figures.split
+            row = f"{n:>8}  {split.pages:>5}  {whole.wall:>7.2f}  {whole.peak_mib:>8.0f}  {split.ours:>7.2f}"
+            print(f"{row}  {split.weasyprint:>12.2f}  {split.share:.0f} %", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,27 +1,53 @@
-"""Print the performance figures of sovdiag on this machine.
+"""Print the performance figures of sovdiag on this machine, as one table.
 
-    python benchmarks/run.py            # quick: sizes 10, 100, 1,000, 10,000; report at 50 and 500
-    python benchmarks/run.py --full     # adds the 2,000-service report
+    python benchmarks/run.py                # quick: about 5 minutes on a quiet 2-core machine
+    python benchmarks/run.py --full         # adds report 2,000, compare 10,000 and the batch: ~15 min
+    python benchmarks/run.py --runs 3       # fresh processes per whole-process figure (default 5)
+    python benchmarks/run.py --full --batch-audience elus   # a batch of short reports (~1 min)
 
-Whole-process figures are medians over several runs of a fresh interpreter (wall time, peak RSS of
-the child); in-process figures time one step inside a process. Targets are printed beside them.
+The machine comes first (processor, cores, memory, system, versions, load), then one row per figure
+with its target where there is one:
+
+- start-up: `sovdiag --help` against `--help` of a minimal two-command Typer app (target ≤ 1.5×);
+- `validate` and `score` of 10, 100, 1,000 and 10,000 services, each followed by an in-process row:
+  loading against a bare CSafeLoader parse of the same file, and the scoring (targets at 10,000:
+  load ≤ 1.5× the bare parse, scoring < 1 s);
+- `report` (PDF, `--audience complet`, the default) of 50 and 500 services (2,000 with --full),
+  each followed by an in-process row: our work (up to the final HTML) against WeasyPrint alone on
+  that same HTML (targets: 500 services < 10 s; our share < 20 %);
+- `import` of a 5,000-row GLPI CSV export: new inventory, same file again, another file appended;
+- `compare --group` of 10 and 1,000 results files (10,000 with --full);
+- with --full only (several minutes): `report FOLDER` of 50 inventories of 20 services (full
+  reports unless --batch-audience elus), with `--jobs 1` and then one worker per core (target:
+  speed-up ≥ 1.7× on 2 cores).
+
+Whole-process rows: median wall time over --runs fresh interpreters (at most 3 for validate and
+score at 10,000, the reports and compare 1,000; one for 2,000 services, 10,000 files and the batch)
+and the highest peak RSS of the child (for the batch, of its largest process). In-process rows
+(runs: "in-proc") time steps once inside a fresh interpreter; their time is the load, or our work
+up to the final HTML, the rest is in the notes. Rows are printed as they are measured; a failing
+command marks its section FAILED and the script goes on, then exits with status 1. The detailed
+scripts beside this one (report_bench.py, import_bench.py, compare_bench.py, batch_bench.py,
+audit_bench.py) take other sizes and options; harness.py holds what they share.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import batch_bench  # noqa: E402
+import compare_bench  # noqa: E402
+import import_bench  # noqa: E402
+import report_bench  # noqa: E402
+from harness import SOVDIAG, CommandFailed, Timing, load_split, machine_description, timed  # noqa: E402
 from synthetic import write_inventory  # noqa: E402
 
 MINIMAL_TYPER = """
@@ -34,100 +60,147 @@ def second(name: str) -> None: pass
 app()
 """
 
+# The sizes of the rows: (quick, added by --full).
+INVENTORY_SIZES = (10, 100, 1_000, 10_000)
+REPORT_SIZES = ((50, 500), (2_000,))
+IMPORT_ROWS = 5_000
+GROUP_SIZES = ((10, 1_000), (10_000,))
+BATCH = (50, 20)  # inventories, services in each
 
-def run(cmd: list[str], runs: int) -> tuple[float, float]:
-    """Median wall seconds and max peak RSS (MiB) of ``cmd`` over ``runs`` fresh processes."""
-    times, peaks = [], []
-    for _ in range(runs):
-        start = time.perf_counter()
-        child = subprocess.Popen(
-            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "NO_COLOR": "1"}
+Row = tuple[str, str, str, str, str]  # measure, time, runs, peak, notes / target
+COLUMNS: Row = ("measure", "time", "runs", "peak", "notes / target")
+WIDTH = 56
+IN_PROCESS = "in-proc"
+
+
+def show(row: Row) -> None:
+    name, wall, runs, peak, note = row
+    print(f"{name.ljust(WIDTH)}  {wall:>9}  {runs:>7}  {peak:>8}  {note}".rstrip(), flush=True)
+
+
+def whole(name: str, timing: Timing, note: str = "") -> Row:
+    return (name, f"{timing.wall:.3f} s", str(timing.runs), f"{timing.peak_mib:.0f} MiB", note)
+
+
+def target(text: str, met: bool) -> str:
+    return f"target {text}: {'met' if met else 'NOT MET'}"
+
+
+def capped(runs: int, cap: int) -> int:
+    return max(1, min(runs, cap))
+
+
+def startup(tmp: Path, args: argparse.Namespace) -> Iterator[Row]:
+    minimal = tmp / "minimal_typer.py"
+    minimal.write_text(MINIMAL_TYPER, encoding="utf-8")
+    ours = timed([*SOVDIAG, "--help"], args.runs)
+    floor = timed([sys.executable, str(minimal), "--help"], args.runs)
+    ratio = ours.wall / floor.wall
+    note = f"{ratio:.2f}× a minimal two-command Typer app ({floor.wall:.3f} s, {floor.peak_mib:.0f} MiB); "
+    yield whole("start-up: sovdiag --help", ours, note + target("≤ 1.5×", ratio <= 1.5))
+
+
+def validate_and_score(tmp: Path, args: argparse.Namespace) -> Iterator[Row]:
+    for n in INVENTORY_SIZES:
+        path = write_inventory(tmp / f"inv-{n}.yaml", n)
+        size = path.stat().st_size / 1e6
+        runs = capped(args.runs, 3) if n >= 10_000 else args.runs
+        for command in ("validate", "score"):
+            timing = timed([*SOVDIAG, command, str(path)], runs)
+            yield whole(f"{command} {n:,} services ({size:.1f} MB)", timing)
+        split = load_split(path)
+        ratio = split.load / split.bare
+        note = f"load {ratio:.2f}× bare CSafeLoader parse ({split.bare:.3f} s); scoring {split.scoring:.3f} s"
+        if n == 10_000:
+            note += f"; {target('load ≤ 1.5× bare', ratio <= 1.5)}, {target('scoring < 1 s', split.scoring < 1)}"
+        yield (f"  in-process {n:,}: load", f"{split.load:.3f} s", IN_PROCESS, "", note)
+
+
+def reports(tmp: Path, args: argparse.Namespace) -> Iterator[Row]:
+    quick, full = REPORT_SIZES
+    for n in (*quick, *(full if args.full else ())):
+        figures = report_bench.measure(n, tmp, 1 if n >= 2_000 else capped(args.runs, 3))
+        split = figures.split
+        note = f"{split.pages} pages" + (f"; {target('< 10 s', figures.whole.wall < 10)}" if n == 500 else "")
+        yield whole(f"report {n:,} services (PDF, complet)", figures.whole, note)
+        note = f"WeasyPrint alone {split.weasyprint:.3f} s; our share {split.share:.0f} %, "
+        yield (
+            f"  in-process {n:,}: our work up to the final HTML",
+            f"{split.ours:.3f} s",
+            IN_PROCESS,
+            "",
+            note + target("< 20 %", split.share < 20),
         )
-        _, _, usage = os.wait4(child.pid, 0)  # this child's own peak, not the maximum of all children
-        child.returncode = 0
-        times.append(time.perf_counter() - start)
-        peaks.append(usage.ru_maxrss / 1024)
-    return statistics.median(times), max(peaks)
 
 
-def in_process(code: str) -> str:
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return done.stdout.strip()
+def imports(tmp: Path, args: argparse.Namespace) -> Iterator[Row]:
+    figures = import_bench.measure(tmp, IMPORT_ROWS, args.runs)
+    label = f"import {figures.rows:,}-row GLPI CSV ({figures.source_kib:.0f} KiB): new inventory"
+    yield whole(label, figures.created, f"{figures.services:,} services")
+    yield whole("  same file again (nothing changes)", figures.again)
+    yield whole(f"  another {figures.rows:,}-row file appended", figures.appended)
+
+
+def group_compare(tmp: Path, args: argparse.Namespace) -> Iterator[Row]:
+    quick, full = GROUP_SIZES
+    for n in (*quick, *(full if args.full else ())):
+        runs = 1 if n >= 10_000 else capped(args.runs, 3 if n >= 1_000 else args.runs)
+        wall, peak, size = compare_bench.measure(n, tmp / f"groupe-{n}", runs)
+        note = f"{size:.1f} MB of results files, {1000 * wall / n:.2f} ms per file"
+        yield whole(f"compare --group {n:,} results files", Timing(wall, peak, runs), note)
+
+
+def batch(tmp: Path, args: argparse.Namespace) -> Iterator[Row]:
+    count, services = BATCH
+    figures = batch_bench.measure(tmp / "batch", count, services, args.batch_audience, runs=1)
+    label = f"batch of {count} reports ({args.batch_audience}, {services} services)"
+    yield whole(f"{label}: --jobs 1", figures.sequential, "report FOLDER; peak: largest process")
+    if figures.jobs > 1:
+        note = f"speed-up {figures.speedup:.2f}× over --jobs 1; " + target("≥ 1.7×", figures.speedup >= 1.7)
+    else:
+        note = "one usable core: no speed-up to measure"
+    yield whole(f"  same batch: --jobs {figures.jobs} (one worker per core)", figures.parallel, note)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--full", action="store_true", help="include the 2,000-service report")
-    parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
-    sovdiag = [sys.executable, "-m", "sovdiag"]
-    rows: list[tuple[str, str, str, str]] = []
-    print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}"
+    parser.add_argument("--full", action="store_true", help="add report 2,000, compare 10,000 and the 50-report batch")
+    parser.add_argument("--runs", type=int, default=5, help="fresh processes per whole-process figure (default 5)")
+    parser.add_argument(
+        "--batch-audience", default="complet", choices=["elus", "complet"], help="audience of the batch (--full)"
     )
+    args = parser.parse_args()
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
 
+    sections: list[tuple[str, Callable[[Path, argparse.Namespace], Iterator[Row]]]] = [
+        ("start-up", startup),
+        ("validate and score", validate_and_score),
+        ("report", reports),
+        ("import", imports),
+        ("compare --group", group_compare),
+    ]
+    if args.full:
+        sections.append(("batch", batch))
+
+    started = time.perf_counter()
+    print(f"machine: {machine_description()}")
+    print(f"mode: {'full' if args.full else 'quick'}, --runs {args.runs}\n")
+    show(COLUMNS)
+    failed = False
     with tempfile.TemporaryDirectory() as tmp:
-        tmpdir = Path(tmp)
-        minimal = tmpdir / "minimal_typer.py"
-        minimal.write_text(MINIMAL_TYPER, encoding="utf-8")
-        ours, ours_mem = run([*sovdiag, "--help"], args.runs)
-        floor, _ = run([sys.executable, str(minimal), "--help"], args.runs)
-        rows.append(
-            (
-                "sovdiag --help",
-                f"{ours:.3f} s",
-                f"{ours_mem:.0f} MiB",
-                f"{ours / floor:.2f}× minimal Typer app ({floor:.3f} s); target ≤ 1.5×",
-            )
-        )
-
-        for n in (10, 100, 1_000, 10_000):
-            path = write_inventory(tmpdir / f"inv-{n}.yaml", n)
-            size = path.stat().st_size / 1e6
-            for command in ("validate", "score"):
-                wall, mem = run([*sovdiag, command, str(path)], 3 if n >= 10_000 else args.runs)
-                rows.append((f"{command} {n:,} services ({size:.1f} MB)", f"{wall:.3f} s", f"{mem:.0f} MiB", ""))
-            detail = in_process(
-                "import time, yaml\n"
-                "from pathlib import Path\n"
-                "from sovdiag.pipeline import open_diagnostic\n"
-                "from sovdiag.scoring import score_inventory\n"
-                f"p = Path({str(path)!r})\n"
-                "t = time.perf_counter(); yaml.load(p.read_text(), Loader=yaml.CSafeLoader)\n"
-                "bare = time.perf_counter() - t\n"
-                "t = time.perf_counter(); d = open_diagnostic(p); load = time.perf_counter() - t\n"
-                "t = time.perf_counter(); score_inventory(d.inventory, d.framework); sc = time.perf_counter() - t\n"
-                "print(f'{bare:.3f} {load:.3f} {sc:.3f}')\n"
-            )
-            bare, load, scoring = (float(x) for x in detail.split())
-            rows.append(
-                (
-                    f"  in-process {n:,}: load / bare CSafeLoader / scoring",
-                    f"{load:.3f} s",
-                    "",
-                    f"load {load / bare:.2f}× bare parse ({bare:.3f} s); scoring {scoring:.3f} s"
-                    + ("; targets: load ≤ 1.5× bare, scoring < 1 s" if n == 10_000 else ""),
-                )
-            )
-
-        for n in (50, 500, *((2_000,) if args.full else ())):
-            path = write_inventory(tmpdir / f"rep-{n}.yaml", n)
-            out = tmpdir / f"rep-{n}.pdf"
-            wall, mem = run([*sovdiag, "report", str(path), "-o", str(out)], 3 if n >= 500 else args.runs)
-            rows.append(
-                (
-                    f"report {n:,} services (PDF)",
-                    f"{wall:.3f} s",
-                    f"{mem:.0f} MiB",
-                    "target: 500 services < 10 s" if n == 500 else "",
-                )
-            )
-
-    width = max(len(r[0]) for r in rows)
-    print(f"\n{'measure'.ljust(width)}  {'median':>9}  {'peak':>8}  notes")
-    for name, wall, mem, note in rows:
-        print(f"{name.ljust(width)}  {wall:>9}  {mem:>8}  {note}")
+        for number, (title, section) in enumerate(sections):
+            folder = Path(tmp) / str(number)
+            folder.mkdir()
+            try:
+                for row in section(folder, args):
+                    show(row)
+            except CommandFailed as error:
+                failed = True
+                show((f"{title}: FAILED", "", "", "", str(error).replace("\n", " ")[:400]))
+    print(f"\nmeasured in {(time.perf_counter() - started) / 60:.1f} min")
+    if failed:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":
