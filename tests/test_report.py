@@ -334,3 +334,33 @@ def test_stylesheet_has_nothing_weasyprint_ignores(
     build_report(diag, fmt="pdf", lang="fr", output=tmp_path / "r.pdf")
     ignored = [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")]
     assert ignored == []
+
+
+def test_large_inventories_get_a_denser_report() -> None:
+    """Above 100 services, the dependency map has one row per supplier in a domain, the catalog's
+    answers one row per set of facts, the annex one line per service; nothing is dropped."""
+    import datetime as dt
+
+    from sovdiag.pipeline import diagnose
+    from sovdiag.report.context import build_context
+    from sovdiag.report.html import render_html
+    from tests.conftest import EXAMPLES
+
+    diag = open_diagnostic(EXAMPLES / "region-exemple.yaml")
+    results = diagnose(diag)
+    assert len(results.services) > 100
+    context = build_context(results, diag, lang="fr", report_date=dt.date(2026, 11, 23))
+    mapped = [row for domain in context["domain_map"] for row in domain["rows"]]
+    assert len(mapped) < len(results.services)
+    counted = 0
+    for row in mapped:
+        match = re.match(r"(\d+) services", row["service"])
+        counted += int(match.group(1)) if match else 1
+    assert counted == len(results.services)  # every service is in the map, grouped
+    answers = context["catalog"]["answers"]
+    given = sum(len(a) for a in results.catalog["answers"].values())  # type: ignore[index]
+    assert len(answers) <= given
+    assert len(context["annex"]) == len(results.services)
+    html = render_html(context, templates_dir())
+    assert '<table class="compact annex">' in html
+    assert "Logiciel en ligne (SaaS)" not in html.split('id="annexe"')[1]  # short labels in the annex

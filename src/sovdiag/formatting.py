@@ -51,3 +51,8 @@ def money(value: float | None, lang: str, missing: str = "—") -> str:
 def long_date(value: dt.date, lang: str) -> str:
     """« 23 novembre 2026 » / « 23 November 2026 »."""
     return str(_format_date(value, "d MMMM y", locale=_locale(lang)))
+
+
+def short_date(value: dt.date, lang: str) -> str:
+    """« 23/11/2026 » / « 23/11/2026 » (numeric, for dense tables)."""
+    return str(_format_date(value, "dd/MM/y", locale=_locale(lang)))

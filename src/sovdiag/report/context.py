@@ -52,13 +52,15 @@ def build_context(
                 "main_risks": sections.main_risks(results, diag, lang),
                 "decisions": sections.decisions(results, diag, measures, lang),
                 "radar": sections.radar(results, diag, lang),
-                "domain_map": sections.domain_map(results, diag, lang) if full else [],
+                "domain_map": sections.domain_map(results, diag, lang, len(results.services) > COMPACT_ABOVE)
+                if full
+                else [],
                 "unknowns": sections.unknowns(results, diag, lang) if full else [],
                 "sheets": sections.service_sheets(results, diag, lang, measures, obligations, diag.catalog)
                 if full
                 else [],
                 "sheets_left": len(results.services) - len(sections.sheet_selection(results)) if full else 0,
-                "annex": sections.inventory_annex(diag, lang) if full else [],
+                "annex": sections.inventory_annex(diag, lang, len(results.services) > COMPACT_ABOVE) if full else [],
             }
         )
         return context
@@ -204,26 +206,39 @@ def _plan(
     catalog_view: dict[str, Any] = {}
     if results.catalog is not None:
         from sovdiag.explain import describe_facts
+        from sovdiag.report import sections
 
         cat = results.catalog
         labels = {(c.id, o.id): o.label.get(lang) for c in diag.framework.criteria.values() for o in c.options}
-        rows = []
+        # Services the same facts answered the same way share one row: with hundreds of services of
+        # a few offers, the table stays as long as the list of offers.
+        grouped: dict[tuple[Any, ...], dict[str, Any]] = {}
         for service_id, answers in cat["answers"].items():
             for answer in answers:
-                rows.append(
+                facts = describe_facts(answer, lang)
+                why = answer["explanation_en" if lang == "en" else "explanation_fr"]
+                key = (answer["criterion"], answer["answer"], why, tuple(facts))
+                row = grouped.setdefault(
+                    key,
                     {
-                        "service": names.get(service_id, service_id),
+                        "services": [],
                         "criterion": answer["criterion"],
                         "answer": labels.get((answer["criterion"], answer["answer"]), answer["answer"]),
-                        "why": answer["explanation_en" if lang == "en" else "explanation_fr"],
-                        "facts": describe_facts(answer, lang),
-                    }
+                        "why": why,
+                        "facts": facts,
+                    },
                 )
+                row["services"].append(names.get(service_id, service_id))
+        rows = [
+            {**{k: v for k, v in row.items() if k != "services"}, "service": sections.name_list(row["services"], lang)}
+            for row in sorted(grouped.values(), key=lambda r: (r["criterion"], r["services"][0]))
+        ]
+        suppliers_of = {s.id: s.supplier for s in diag.inventory.services}
         not_found = [
             {
                 "service": names.get(m["service"], m["service"]),
                 "status": t(f"catalog.status.{m['status']}"),
-                "supplier": next((s.supplier for s in diag.inventory.services if s.id == m["service"]), ""),
+                "supplier": suppliers_of.get(m["service"], ""),
                 "suggestions": ", ".join(m["candidates"] or m["suggestions"]),
             }
             for m in cat["matches"]

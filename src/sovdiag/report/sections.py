@@ -138,29 +138,54 @@ def radar(results: Results, diag: OpenDiagnostic, lang: str) -> dict[str, Any]:
     }
 
 
-def domain_map(results: Results, diag: OpenDiagnostic, lang: str) -> list[dict[str, Any]]:
-    """Who provides what, domain by domain, and from which country the provider is controlled."""
+def domain_map(results: Results, diag: OpenDiagnostic, lang: str, grouped: bool = False) -> list[dict[str, Any]]:
+    """Who provides what, domain by domain, and from which country the provider is controlled.
+    ``grouped`` (large inventories): one row per supplier in a domain, with its services counted and
+    their spend added, rather than one row per service."""
     labels = {d.id: d.label.get(lang) for d in diag.domains.domains}
-    rows: dict[str, list[dict[str, str]]] = {}
-    for service in diag.inventory.services:
+    rows: dict[str, dict[tuple[str, ...], dict[str, Any]]] = {}
+    for i, service in enumerate(diag.inventory.services):
         ctrl = controller_of(service, diag.framework)
         country = ctrl.country or (t("report.outside_eu") if ctrl.outside_eu else "—")
-        rows.setdefault(service.domain, []).append(
-            {
-                "service": service.name,
-                "supplier": service.supplier,
-                "controller": ctrl.name,
-                "country": country,
-                "cost": fmt.money(service.contract.annual_cost, lang)
-                if service.contract and service.contract.annual_cost
-                else "—",
-            }
+        key = (service.supplier, ctrl.name, country) if grouped else (str(i),)
+        row = rows.setdefault(service.domain, {}).setdefault(
+            key,
+            {"services": [], "supplier": service.supplier, "controller": ctrl.name, "country": country, "spend": None},
         )
-    order = [d.id for d in diag.domains.domains]
+        row["services"].append(service.name)
+        cost = service.contract.annual_cost if service.contract else None
+        if cost:
+            row["spend"] = (row["spend"] or 0.0) + cost
+    order = {d.id: i for i, d in enumerate(diag.domains.domains)}
     return [
-        {"domain": labels.get(d, d), "rows": rows[d]}
-        for d in sorted(rows, key=lambda d: (order.index(d) if d in order else 999, d))
+        {
+            "domain": labels.get(d, d),
+            "rows": [
+                {
+                    "service": name_list(r["services"], lang),
+                    "supplier": r["supplier"],
+                    "controller": r["controller"],
+                    "country": r["country"],
+                    "cost": fmt.money(r["spend"], lang) if r["spend"] else "—",
+                }
+                for r in rows[d].values()
+            ],
+        }
+        for d in sorted(rows, key=lambda d: (order.get(d, 999), d))
     ]
+
+
+SHOWN_NAMES = 3
+
+
+def name_list(names: list[str], lang: str) -> str:
+    """« A » ; « 3 services : A, B, C » ; beyond three: « 12 services : A, B, C et 9 autre(s) »."""
+    if len(names) == 1:
+        return names[0]
+    shown = ", ".join(names[:SHOWN_NAMES])
+    if len(names) <= SHOWN_NAMES:
+        return t("report.names", count=len(names), names=shown)
+    return t("report.names_more", count=len(names), names=shown, more=len(names) - SHOWN_NAMES)
 
 
 def unknowns(results: Results, diag: OpenDiagnostic, lang: str) -> list[dict[str, Any]]:
@@ -268,11 +293,17 @@ def service_sheets(
     return sheets
 
 
-def inventory_annex(diag: OpenDiagnostic, lang: str) -> list[dict[str, str]]:
+def inventory_annex(diag: OpenDiagnostic, lang: str, compact: bool = False) -> list[dict[str, str]]:
+    """The inventory as an annex; ``compact`` (large inventories): short labels and numeric dates,
+    so that each service holds on one line (layout time follows the lines)."""
     labels = {d.id: d.label.get(lang) for d in diag.domains.domains}
+    short = "_short" if compact else ""
     rows = []
     for s in diag.inventory.services:
         contract = s.contract
+        end = "—"
+        if contract and contract.end:
+            end = fmt.short_date(contract.end, lang) if compact else fmt.long_date(contract.end, lang)
         rows.append(
             {
                 "id": s.id,
@@ -280,10 +311,10 @@ def inventory_annex(diag: OpenDiagnostic, lang: str) -> list[dict[str, str]]:
                 "domain": labels.get(s.domain, s.domain),
                 "supplier": s.supplier,
                 "product": s.product or "",
-                "deployment": t(f"deployment.{s.deployment.value}"),
+                "deployment": t(f"deployment{short}.{s.deployment.value}"),
                 "criticality": t(f"criticality.{s.criticality.value}"),
-                "data": ", ".join(t(f"data.{c.value}") for c in s.data_categories) or "—",
-                "end": fmt.long_date(contract.end, lang) if contract and contract.end else "—",
+                "data": ", ".join(t(f"data{short}.{c.value}") for c in s.data_categories) or "—",
+                "end": end,
                 "cost": fmt.money(contract.annual_cost, lang) if contract and contract.annual_cost else "—",
                 "users": fmt.number(s.users, lang) if s.users is not None else "—",
             }
