@@ -299,3 +299,19 @@ def test_report_with_previous_shows_the_progress(cli: object, tmp_path: Path, be
 def test_previous_is_for_one_inventory(cli: object, tmp_path: Path) -> None:
     result = cli("report", EXAMPLES, "--previous", BEFORE, "-o", tmp_path)  # type: ignore[operator]
     assert result.exit_code == 2
+
+
+def test_hostile_names_stay_text_in_comparison_documents(cli: object, tmp_path: Path) -> None:
+    hostile = '<img src="file:///etc/passwd"> url(http://127.0.0.1:9/x)'
+    text = (DATA / "inventory-mini.yaml").read_text(encoding="utf-8")
+    old = tmp_path / "avant.yaml"
+    new = tmp_path / "apres.yaml"
+    old.write_text(text, encoding="utf-8")
+    new.write_text(text.replace("name: Site web", f"name: '{hostile}'"), encoding="utf-8")
+    out = tmp_path / "c.html"
+    framework = DATA / "framework-mini.yaml"
+    result = cli("compare", old, new, "-o", out, "--framework", framework)  # type: ignore[operator]
+    assert result.exit_code == 0, result.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "&lt;img src=" in html
+    assert "<img" not in html

@@ -307,7 +307,7 @@ def _lower_is_better(old: float | None, new: float | None) -> bool | None:
 
 def _service_change(old: ServiceResult, new: ServiceResult, compat: Compatibility) -> ServiceChange:
     fields: list[FieldChange] = []
-    for name in ("supplier", "product", "hosted_by", "deployment", "criticality"):
+    for name in ("name", "supplier", "product", "hosted_by", "deployment", "criticality"):
         a, b = getattr(old, name), getattr(new, name)
         if a != b:
             fields.append(FieldChange(name, a, b))

@@ -711,6 +711,7 @@ FR: dict[str, str] = {
     "deployment_short.hosted": "hébergé",
     "deployment_short.on_premises": "sur site",
     "deployment_short.iaas_paas": "IaaS/PaaS",
+    "compare.field.name": "nom",
     # --- levels and misc
     "level.none": "—",
 }
@@ -1395,6 +1396,7 @@ EN: dict[str, str] = {
     "deployment_short.hosted": "hosted",
     "deployment_short.on_premises": "on premises",
     "deployment_short.iaas_paas": "IaaS/PaaS",
+    "compare.field.name": "name",
     "level.none": "—",
 }
 
