@@ -17,7 +17,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
@@ -39,6 +38,18 @@ class Timing:
     runs: int
 
 
+# Linux keeps a process's peak RSS across fork and exec: a command started straight from this
+# script (which grows while it generates inventories) would report this script's peak as its own.
+# A small launcher, started fresh, starts the command and reports the command's own figures.
+LAUNCHER = """
+import os, subprocess, sys, time
+start = time.perf_counter()
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(child.pid, 0)
+print(time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
 def timed(cmd: list[str], runs: int, before: Callable[[], object] | None = None) -> Timing:
     """Run ``cmd`` ``runs`` times, each a fresh process (``before`` is called ahead of each run,
     outside the timing); raise :class:`CommandFailed` with its error output if a run fails."""
@@ -48,17 +59,21 @@ def timed(cmd: list[str], runs: int, before: Callable[[], object] | None = None)
             before()
         # A file rather than a pipe: a child with a lot to say cannot block while we wait for it.
         with tempfile.TemporaryFile() as errors:
-            start = time.perf_counter()
-            child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=errors, env={**os.environ, "NO_COLOR": "1"})
-            _, status, usage = os.wait4(child.pid, 0)
-            elapsed = time.perf_counter() - start
-            child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-            if child.returncode != 0:
+            done = subprocess.run(
+                [sys.executable, "-c", LAUNCHER, *cmd],
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                env={**os.environ, "NO_COLOR": "1"},
+                check=False,
+            )
+            words = done.stdout.split()
+            code = int(words[2]) if len(words) == 3 else done.returncode or 1
+            if code != 0:
                 errors.seek(0)
                 message = errors.read().decode(errors="replace").strip()
-                raise CommandFailed(f"{' '.join(cmd)} failed ({child.returncode}): {message[-2000:]}")
-        times.append(elapsed)
-        peaks.append(usage.ru_maxrss / 1024)  # KiB on Linux
+                raise CommandFailed(f"{' '.join(cmd)} failed ({code}): {message[-2000:]}")
+        times.append(float(words[0]))
+        peaks.append(int(words[1]) / 1024)  # KiB on Linux
     return Timing(statistics.median(times), max(peaks), len(times))
 
 
