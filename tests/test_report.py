@@ -364,3 +364,71 @@ def test_large_inventories_get_a_denser_report() -> None:
     html = render_html(context, templates_dir())
     assert '<table class="compact annex">' in html
     assert "Logiciel en ligne (SaaS)" not in html.split('id="annexe"')[1]  # short labels in the annex
+
+
+INJECTIONS = [
+    "Motsansespaces" * 14,  # 196 characters: the longest name allowed, without a space
+    '<img src="file://{secret}">',
+    '<link rel="stylesheet" href="http://127.0.0.1:{port}/l.css">',
+    "<style>@import url(http://127.0.0.1:{port}/i.css);</style>",
+    "background: url(http://127.0.0.1:{port}/b) ; @import 'file://{secret}'",
+    '<svg onload="alert(1)"><image href="http://127.0.0.1:{port}/s"/><script>alert(2)</script></svg>',
+    '<object data="file://{secret}"></object><iframe src="http://127.0.0.1:{port}/f"></iframe>',
+    "{{{{ s.doc_title }}}} {{% include 'report.css' %}} ${{7*7}}",
+    "\u202eenilno\u202c \u2067RTL\u2069 \u200f mot",
+]
+
+
+def test_injection_corpus_in_every_text_field(tmp_path: Path, mini_framework: Path) -> None:
+    """Every text field of an inventory carries an injection string: the report prints them as
+    text, reads no file and opens no connection."""
+    import copy
+
+    import yaml as pyyaml
+
+    listener = Listener()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("CONTENU-SECRET-42", encoding="utf-8")
+    corpus = [s.format(secret=secret, port=listener.port) for s in INJECTIONS]
+    cycle = iter(corpus * 10)
+    service = {
+        "id": "a",
+        "name": next(cycle),
+        "domain": "messagerie",
+        "supplier": next(cycle),
+        "product": next(cycle),
+        "hosted_by": next(cycle),
+        "ultimate_parent": next(cycle),
+        "deployment": "saas",
+        "criticality": "critical",
+        "data_categories": ["personal"],
+        "contract": {"reference": next(cycle), "end": "2027-06-30", "annual_cost": 1000},
+        "answers": {"A1.1": {"answer": "eu", "comment": next(cycle), "evidence": next(cycle)}},
+        "notes": next(cycle),
+    }
+    document = {
+        "collectivite": {"name": next(cycle), "kind": "commune"},
+        "diagnostic": {"conducted_by": next(cycle), "organisation": next(cycle), "date": "2026-10-01"},
+        "services": [service, {**copy.deepcopy(service), "id": "b", "name": next(cycle), "supplier": next(cycle)}],
+    }
+    inventory = tmp_path / "hostile.yaml"
+    inventory.write_text(pyyaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "r.pdf"
+    try:
+        build_report(
+            open_diagnostic(inventory, mini_framework),
+            fmt="pdf",
+            lang="fr",
+            output=out,
+            organisation=next(cycle),
+        )
+    finally:
+        listener.close()
+    assert listener.connections == 0
+    reader = PdfReader(out)
+    assert list(reader.attachments) == ["resultats-sovdiag.json"]
+    text = "".join(pdf_text(out).split())
+    assert "CONTENU-SECRET-42" not in text
+    for marker in ("<imgsrc=", '<linkrel="stylesheet"', "@importurl(", "<svgonload=", "<objectdata=", "${7*7}"):
+        assert marker in text, marker
+    assert "Motsansespaces" * 5 in text  # a very long word is printed (wrapped), not dropped
