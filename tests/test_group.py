@@ -171,3 +171,12 @@ def test_anonymized_files_join_a_group(cli: object, group_dir: Path, tmp_path: P
     result = cli("compare", "--group", group_dir, "--focus", shared)  # type: ignore[operator]
     assert result.exit_code == 0, result.stderr
     assert MEMBER_NAMES[0] in result.stdout
+
+
+def test_comparing_with_an_anonymized_file_says_what_cannot_be_matched() -> None:
+    from sovdiag.compare import compare
+
+    before = load_results(COMMUNE).results
+    after, _ = anonymize(load_results(EXAMPLES / "commune-saint-aubin-2027.yaml").results)
+    comparison = compare(before, after)
+    assert ("compare.nc.anonymized_new", {"count": 1}) in comparison.not_compared

@@ -233,6 +233,11 @@ def compare(old: Results, new: Results, known: Iterable[Any] = ()) -> Comparison
     for part, same in compat.same_parts.items():
         if not same:
             not_compared.append((f"compare.nc.part_{part}", {}))
+    for side, results in (("old", old), ("new", new)):
+        hidden = (results.anonymized or {}).get("removed", {}).get("confidential_services")
+        if hidden:
+            # Their ids were replaced: they cannot be matched with the other diagnostic's services.
+            not_compared.append((f"compare.nc.anonymized_{side}", {"count": hidden}))
 
     old_by_id = {s.id: s for s in old.services}
     new_by_id = {s.id: s for s in new.services}

@@ -712,6 +712,8 @@ FR: dict[str, str] = {
     "deployment_short.on_premises": "sur site",
     "deployment_short.iaas_paas": "IaaS/PaaS",
     "compare.field.name": "nom",
+    "compare.nc.anonymized_old": "L'ancien diagnostic est anonymisé : ses {count} service(s) confidentiel(s) ont perdu leur identifiant et ne peuvent être rapprochés ; ils apparaissent comme retirés ou remplacés.",
+    "compare.nc.anonymized_new": "Le nouveau diagnostic est anonymisé : ses {count} service(s) confidentiel(s) ont perdu leur identifiant et ne peuvent être rapprochés ; ils apparaissent comme ajoutés ou remplaçants.",
     # --- levels and misc
     "level.none": "—",
 }
@@ -1397,6 +1399,8 @@ EN: dict[str, str] = {
     "deployment_short.on_premises": "on premises",
     "deployment_short.iaas_paas": "IaaS/PaaS",
     "compare.field.name": "name",
+    "compare.nc.anonymized_old": "The older diagnostic is anonymised: its {count} confidential service(s) lost their id and cannot be matched; they show as removed or replaced.",
+    "compare.nc.anonymized_new": "The newer diagnostic is anonymised: its {count} confidential service(s) lost their id and cannot be matched; they show as added or as replacements.",
     "level.none": "—",
 }
 
