@@ -103,6 +103,9 @@ class Catalog:
     origins: dict[str, str] = field(default_factory=dict)  # "supplier:x" / "offer:y" -> builtin | local file
     _supplier_names: dict[str, set[str]] = field(default_factory=dict)
     _offer_names: dict[str, set[str]] = field(default_factory=dict)
+    # Name -> match, per catalog: an inventory names the same few suppliers hundreds of times, and
+    # an unmatched name costs a fuzzy search for suggestions.
+    _matches: dict[tuple[str, str, str | None], Match] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.reindex()
@@ -110,6 +113,7 @@ class Catalog:
     def reindex(self) -> None:
         self._supplier_names = {}
         self._offer_names = {}
+        self._matches = {}
         for supplier in self.suppliers.values():
             for name in (supplier.name, supplier.display_name, supplier.id.replace("-", " "), *supplier.aliases):
                 self._supplier_names.setdefault(normalise(name), set()).add(supplier.id)
@@ -128,9 +132,22 @@ class Catalog:
         return self.origins.get(f"{kind}:{entry_id}", BUILTIN)
 
     def match_supplier(self, name: str) -> Match:
-        return _first(_match(normalise(v), self._supplier_names) for v in name_variants(name))
+        key = ("supplier", name, None)
+        found = self._matches.get(key)
+        if found is None:
+            found = _first(_match(normalise(v), self._supplier_names) for v in name_variants(name))
+            self._matches[key] = found
+        return found
 
     def match_offer(self, name: str, supplier_id: str | None = None) -> Match:
+        key = ("offer", name, supplier_id)
+        found = self._matches.get(key)
+        if found is None:
+            found = self._match_offer(name, supplier_id)
+            self._matches[key] = found
+        return found
+
+    def _match_offer(self, name: str, supplier_id: str | None) -> Match:
         names = self._offer_names
         if supplier_id is not None:
             own = {o.id for o in self.suppliers[supplier_id].offers}

@@ -10,6 +10,7 @@ notice) and ranked by the service's risk, then by urgency.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +36,22 @@ from sovdiag.yamlio import load_yaml, read_text
 
 
 def load_measures(path: Path | None = None) -> MeasureLibrary:
+    """The measures library (the shipped one by default); read once per process and file version."""
     path = path or measures_path()
+    # A copy: a caller that edits its library (a test, a future editor) must not edit everyone's.
+    return _load_measures(path, *_version(path)).model_copy(deep=True)
+
+
+def _version(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, 0)  # read_text says what is wrong with it
+    return stat.st_mtime_ns, stat.st_size
+
+
+@functools.lru_cache(maxsize=8)
+def _load_measures(path: Path, _mtime: int, _size: int) -> MeasureLibrary:
     text = read_text(path)
     return validate_model(MeasureLibrary, load_yaml(text, str(path), "measures"), text, str(path), "measures")
 
@@ -59,7 +75,13 @@ def check_measures(library: MeasureLibrary, framework: LoadedFramework, file: st
 
 
 def load_obligations(path: Path | None = None) -> ObligationLibrary:
+    """The obligations library (the shipped one by default); read once per process and file version."""
     path = path or obligations_path()
+    return _load_obligations(path, *_version(path)).model_copy(deep=True)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_obligations(path: Path, _mtime: int, _size: int) -> ObligationLibrary:
     text = read_text(path)
     data = load_yaml(text, str(path), "obligations")
     return validate_model(ObligationLibrary, data, text, str(path), "obligations")
