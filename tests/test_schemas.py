@@ -10,7 +10,7 @@ from sovdiag.schemas import schema_dict, schema_json
 from tests.conftest import ROOT
 
 
-@pytest.mark.parametrize("kind", ["inventory", "framework", "domains", "catalog"])
+@pytest.mark.parametrize("kind", ["inventory", "framework", "domains", "catalog", "results"])
 def test_committed_schema_is_current(kind: str) -> None:
     committed = (ROOT / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8")
     assert committed == schema_json(kind), f"run: sovdiag schema {kind} -o schemas/{kind}.schema.json"
@@ -29,3 +29,33 @@ def test_inventory_schema_describes_fields_in_french() -> None:
     assert {"type": "string"} in forms
     assert {"$ref": "#/$defs/Answer"} in forms
     json.dumps(schema)
+
+
+def test_schemas_accept_the_examples_and_their_results() -> None:
+    """What the committed schemas promise to editors and other tools holds for real files."""
+    import jsonschema
+    import yaml
+
+    from sovdiag.results import load_results
+    from tests.conftest import EXAMPLES
+
+    inventory_schema = json.loads((ROOT / "schemas" / "inventory.schema.json").read_text(encoding="utf-8"))
+    results_schema = json.loads((ROOT / "schemas" / "results.schema.json").read_text(encoding="utf-8"))
+    for example in sorted(EXAMPLES.glob("*.yaml")):
+        data = yaml.safe_load(example.read_text(encoding="utf-8"))
+        # JSON has no dates: the inventory's dates are checked as the ISO strings a JSON file holds.
+        jsonschema.validate(json.loads(json.dumps(data, default=str)), inventory_schema)
+        jsonschema.validate(load_results(example).results.to_dict(), results_schema)
+
+
+def test_results_schema_refuses_a_broken_file() -> None:
+    import jsonschema
+
+    from sovdiag.results import load_results
+    from tests.conftest import EXAMPLES
+
+    schema = json.loads((ROOT / "schemas" / "results.schema.json").read_text(encoding="utf-8"))
+    data = load_results(EXAMPLES / "commune-saint-aubin.yaml").results.to_dict()
+    data["services"][0]["axes"][0]["score"] = "haut"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)
