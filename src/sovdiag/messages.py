@@ -714,6 +714,9 @@ FR: dict[str, str] = {
     "compare.field.name": "nom",
     "compare.nc.anonymized_old": "L'ancien diagnostic est anonymisé : ses {count} service(s) confidentiel(s) ont perdu leur identifiant et ne peuvent être rapprochés ; ils apparaissent comme retirés ou remplacés.",
     "compare.nc.anonymized_new": "Le nouveau diagnostic est anonymisé : ses {count} service(s) confidentiel(s) ont perdu leur identifiant et ne peuvent être rapprochés ; ils apparaissent comme ajoutés ou remplaçants.",
+    "group.section.context": "Repères (ni meilleurs ni moins bons : la taille du parc et la dépense)",
+    "group.col.lower": "1er quartile",
+    "group.col.upper": "3e quartile",
     # --- levels and misc
     "level.none": "—",
 }
@@ -1401,6 +1404,9 @@ EN: dict[str, str] = {
     "compare.field.name": "name",
     "compare.nc.anonymized_old": "The older diagnostic is anonymised: its {count} confidential service(s) lost their id and cannot be matched; they show as removed or replaced.",
     "compare.nc.anonymized_new": "The newer diagnostic is anonymised: its {count} confidential service(s) lost their id and cannot be matched; they show as added or as replacements.",
+    "group.section.context": "Context (neither better nor worse: the size of the estate and the spend)",
+    "group.col.lower": "Lower quartile",
+    "group.col.upper": "Upper quartile",
     "level.none": "—",
 }
 

@@ -89,6 +89,18 @@ def print_group(view: dict[str, Any]) -> None:
     out.print(table)
     print_text(labels["quartile_note"], style="dim")
 
+    if view["context"]:
+        table = Table(title=labels["section_context"], title_justify="left")
+        table.add_column(labels["col_metric"], overflow="fold")
+        for key in ("col_lower", "col_median", "col_upper"):
+            table.add_column(labels[key], justify="right")
+        if view["focus_name"]:
+            table.add_column(labels["col_focus"], justify="right")
+        for p in view["context"]:
+            row = [Text(p["label"]), p["q1"], p["median"], p["q3"]]
+            table.add_row(*row, *([p["focus"]] if view["focus_name"] else []))
+        out.print(table)
+
     table = Table(title=labels["section_levels"], title_justify="left")
     table.add_column(labels["col_level"])
     table.add_column(labels["col_group"], justify="right")

@@ -405,7 +405,8 @@ def _group_view(
     level_codes = {str(lvl.value): lvl.code for lvl in framework.model.levels} | {"none": t("compare.no_level")}
     order = [*(k for k in METRICS if k not in ("services",)), *(f"axis:{a}" for a in axes), "services"]
     by_key = {p.key: p for p in g.positions}
-    positions = []
+    positions: list[dict[str, Any]] = []
+    context: list[dict[str, Any]] = []
     for key in order:
         p = by_key.get(key)
         if p is None or p.members == 0:
@@ -415,7 +416,8 @@ def _group_view(
             where = fmt.percent(p.better_than, lang)
             if p.equal_to:
                 where += " " + t("group.equal_to", share=fmt.percent(p.equal_to, lang))
-        positions.append(
+        # Metrics with no better direction (size, spend per inhabitant) are context, not a ranking.
+        (positions if p.higher_is_better is not None else context).append(
             {
                 "label": _metric_label(key, axes),
                 "median": _metric_value(p.unit, p.median, lang),
@@ -519,6 +521,7 @@ def _group_view(
             kinds=", ".join(f"{t(f'kind.{k}') if k else '—'} {n}" for k, n in g.kinds.items()),
         ),
         "positions": positions,
+        "context": context,
         "levels": levels,
         "strata": strata,
         "suppliers": suppliers,
@@ -530,6 +533,7 @@ def _group_view(
             k.replace(".", "_"): t(f"group.{k}")
             for k in (
                 "section.positions",
+                "section.context",
                 "section.levels",
                 "section.suppliers",
                 "section.offers",
@@ -539,6 +543,8 @@ def _group_view(
                 "col.median",
                 "col.q1",
                 "col.q3",
+                "col.lower",
+                "col.upper",
                 "col.focus",
                 "col.where",
                 "col.level",
