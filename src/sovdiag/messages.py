@@ -717,6 +717,7 @@ FR: dict[str, str] = {
     "group.section.context": "Repères (ni meilleurs ni moins bons : la taille du parc et la dépense)",
     "group.col.lower": "1er quartile",
     "group.col.upper": "3e quartile",
+    "compare.dropped_line": "{service} : {count} action(s)",
     # --- levels and misc
     "level.none": "—",
 }
@@ -1407,6 +1408,7 @@ EN: dict[str, str] = {
     "group.section.context": "Context (neither better nor worse: the size of the estate and the spend)",
     "group.col.lower": "Lower quartile",
     "group.col.upper": "Upper quartile",
+    "compare.dropped_line": "{service}: {count} action(s)",
     "level.none": "—",
 }
 

@@ -187,7 +187,12 @@ def print_comparison(view: dict[str, Any]) -> None:
     for group in lines["actions"]:
         print_text("  " + group["title"])
         for a in group["entries"][:8]:
-            print_text("    – " + t("compare.action_line", title=a["title"], services=", ".join(a["services"])))
+            line = (
+                t("compare.action_line", title=a["title"], services=", ".join(a["services"]))
+                if a["services"]
+                else a["title"]
+            )
+            print_text(f"    – {line}")
         if len(group["entries"]) > 8:
             print_text("    – …")
     print_text("  " + lines["actions_open"])

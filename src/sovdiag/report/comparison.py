@@ -174,6 +174,17 @@ def _actions(pairs: list[ActionPair], names: _Names) -> list[dict[str, Any]]:
     ]
 
 
+def _actions_by_service(pairs: list[ActionPair], names: _Names) -> list[dict[str, Any]]:
+    """Actions that lost their object, counted by removed service (their titles say nothing more)."""
+    counts: dict[str, int] = defaultdict(int)
+    for pair in pairs:
+        counts[pair.service_name] += 1
+    return [
+        {"title": t("compare.dropped_line", service=service, count=n), "services": [], "count": n}
+        for service, n in sorted(counts.items())
+    ]
+
+
 def _view(
     c: Comparison, names: _Names, lang: str, files: tuple[Path, Path] | None, report_date: dt.date | None
 ) -> dict[str, Any]:
@@ -282,7 +293,7 @@ def _view(
         "risks_new": [{"before": _brief(b, names) if b else None, "after": _brief(a, names)} for b, a in c.risks_new],
         "risk_compared": compat.same_parts["risk"],
         "actions_done": _actions(c.actions_done, names),
-        "actions_dropped": _actions(c.actions_dropped, names),
+        "actions_dropped": _actions_by_service(c.actions_dropped, names),
         "actions_new": _actions(c.actions_new, names),
         "actions_done_count": len(c.actions_done),
         "actions_dropped_count": len(c.actions_dropped),
