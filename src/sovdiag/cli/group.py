@@ -63,6 +63,36 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def _quartiles(
+    labels: dict[str, str],
+    title: str,
+    columns: tuple[str, str, str],
+    rows: list[dict[str, Any]],
+    focus: bool,
+    where: bool = True,
+) -> Any:
+    """A table of metrics with their quartiles and median, and the focus's value and position."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=labels[title], title_justify="left")
+    table.add_column(labels["col_metric"], overflow="fold")
+    for key in columns:
+        table.add_column(labels[key], justify="right")
+    if focus:
+        table.add_column(labels["col_focus"], justify="right")
+        if where:
+            table.add_column(labels["col_where"], overflow="fold")
+    for p in rows:
+        cells = [Text(p["label"] + (f" ({p['excluded']})" if p["excluded"] else "")), p["q1"], p["median"], p["q3"]]
+        if focus:
+            cells.append(p["focus"])
+            if where:
+                cells.append(Text(p["where"]))
+        table.add_row(*cells)
+    return table
+
+
 def print_group(view: dict[str, Any]) -> None:
     from rich.table import Table
     from rich.text import Text
@@ -74,32 +104,12 @@ def print_group(view: dict[str, Any]) -> None:
     for note in view["notes"]:
         print_text(f"  • {note}")
 
-    table = Table(title=labels["section_positions"], title_justify="left")
-    table.add_column(labels["col_metric"], overflow="fold")
-    for key in ("col_q1", "col_median", "col_q3"):
-        table.add_column(labels[key], justify="right")
-    if view["focus_name"]:
-        table.add_column(labels["col_focus"], justify="right")
-        table.add_column(labels["col_where"], overflow="fold")
-    for p in view["positions"]:
-        row = [Text(p["label"] + (f" ({p['excluded']})" if p["excluded"] else "")), p["q1"], p["median"], p["q3"]]
-        if view["focus_name"]:
-            row += [p["focus"], Text(p["where"])]
-        table.add_row(*row)
-    out.print(table)
+    focus = bool(view["focus_name"])
+    out.print(_quartiles(labels, "section_positions", ("col_q1", "col_median", "col_q3"), view["positions"], focus))
     print_text(labels["quartile_note"], style="dim")
-
     if view["context"]:
-        table = Table(title=labels["section_context"], title_justify="left")
-        table.add_column(labels["col_metric"], overflow="fold")
-        for key in ("col_lower", "col_median", "col_upper"):
-            table.add_column(labels[key], justify="right")
-        if view["focus_name"]:
-            table.add_column(labels["col_focus"], justify="right")
-        for p in view["context"]:
-            row = [Text(p["label"]), p["q1"], p["median"], p["q3"]]
-            table.add_row(*row, *([p["focus"]] if view["focus_name"] else []))
-        out.print(table)
+        columns = ("col_lower", "col_median", "col_upper")
+        out.print(_quartiles(labels, "section_context", columns, view["context"], focus, where=False))
 
     table = Table(title=labels["section_levels"], title_justify="left")
     table.add_column(labels["col_level"])
