@@ -315,3 +315,13 @@ def test_hostile_names_stay_text_in_comparison_documents(cli: object, tmp_path: 
     html = out.read_text(encoding="utf-8")
     assert "&lt;img src=" in html
     assert "<img" not in html
+
+
+def test_two_collectivites_or_reversed_dates_are_said(before: Results, after: Results) -> None:
+    agglo = load_results(EXAMPLES / "agglo-val-de-loire-sauvelin.yaml").results
+    keys = [key for key, _ in compare(after, agglo).not_compared]
+    assert "compare.nc.other_collectivite" in keys
+    assert "compare.nc.dates_reversed" in keys  # the agglomération's diagnostic is from 2026
+    keys = [key for key, _ in compare(after, before).not_compared]
+    assert keys == ["compare.nc.dates_reversed"]
+    assert compare(before, after).not_compared == []

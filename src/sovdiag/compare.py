@@ -216,6 +216,14 @@ def _axis_criteria(results: Results, axis: str) -> set[str]:
 def compare(old: Results, new: Results, known: Iterable[Any] = ()) -> Comparison:
     compat = compatibility(old, new, known)
     not_compared: list[tuple[str, dict[str, Any]]] = []
+    old_id, new_id = _identity(old), _identity(new)
+    if old_id != new_id:
+        # Two peers side by side is a legitimate use: say it, so nobody reads the gaps as progress.
+        names = {"old": old.collectivite.get("name") or "—", "new": new.collectivite.get("name") or "—"}
+        not_compared.append(("compare.nc.other_collectivite", names))
+    old_date, new_date = str(old.diagnostic.get("date") or ""), str(new.diagnostic.get("date") or "")
+    if old_date and new_date and new_date < old_date:
+        not_compared.append(("compare.nc.dates_reversed", {"old": old_date, "new": new_date}))
     if not compat.same_framework:
         not_compared.append(
             (
@@ -278,6 +286,12 @@ def compare(old: Results, new: Results, known: Iterable[Any] = ()) -> Comparison
         actions_open=still_open,
         not_compared=not_compared,
     )
+
+
+def _identity(results: Results) -> str:
+    """Who a diagnostic is about: its SIREN, else its name."""
+    siren = results.collectivite.get("siren")
+    return f"siren:{siren}" if siren else f"name:{str(results.collectivite.get('name') or '').casefold()}"
 
 
 def _brief(s: ServiceResult) -> ServiceBrief:

@@ -544,7 +544,7 @@ FR: dict[str, str] = {
     "compare.unknown_answer": "je ne sais pas",
     "compare.na_answer": "non applicable",
     "compare.side": "{date} — {framework}, profil {profile}, catalogue {catalog}, {services} services",
-    "compare.section.not_compared": "Ce qui n'a pas pu être comparé",
+    "compare.section.not_compared": "Limites de la comparaison",
     "compare.section.indicators": "Indicateurs",
     "compare.section.axes": "Scores par axe (moyenne des services)",
     "compare.section.services": "Services",
@@ -718,6 +718,8 @@ FR: dict[str, str] = {
     "group.col.lower": "1er quartile",
     "group.col.upper": "3e quartile",
     "compare.dropped_line": "{service} : {count} action(s)",
+    "compare.nc.other_collectivite": "Ces diagnostics concernent deux collectivités différentes ({old}, puis {new}) : les écarts montrés sont des différences entre elles, pas une évolution.",
+    "compare.nc.dates_reversed": "Le « nouveau » diagnostic ({new}) est antérieur à l'« ancien » ({old}) : les fichiers ont-ils été donnés dans l'ordre ?",
     # --- levels and misc
     "level.none": "—",
 }
@@ -1235,7 +1237,7 @@ EN: dict[str, str] = {
     "compare.unknown_answer": "don't know",
     "compare.na_answer": "not applicable",
     "compare.side": "{date} — {framework}, profile {profile}, catalog {catalog}, {services} services",
-    "compare.section.not_compared": "What could not be compared",
+    "compare.section.not_compared": "Limits of this comparison",
     "compare.section.indicators": "Indicators",
     "compare.section.axes": "Scores by axis (mean over services)",
     "compare.section.services": "Services",
@@ -1409,6 +1411,8 @@ EN: dict[str, str] = {
     "group.col.lower": "Lower quartile",
     "group.col.upper": "Upper quartile",
     "compare.dropped_line": "{service}: {count} action(s)",
+    "compare.nc.other_collectivite": "These diagnostics are about two different collectivités ({old}, then {new}): the gaps shown are differences between them, not a change over time.",
+    "compare.nc.dates_reversed": 'The "newer" diagnostic ({new}) predates the "older" one ({old}): were the files given in order?',
     "level.none": "—",
 }
 
