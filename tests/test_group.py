@@ -180,3 +180,39 @@ def test_comparing_with_an_anonymized_file_says_what_cannot_be_matched() -> None
     after, _ = anonymize(load_results(EXAMPLES / "commune-saint-aubin-2027.yaml").results)
     comparison = compare(before, after)
     assert ("compare.nc.anonymized_new", {"count": 1}) in comparison.not_compared
+
+
+def test_a_group_with_two_framework_versions_compares_axes_on_shared_criteria(group_dir: Path, tmp_path: Path) -> None:
+    """Members scored with framework 1.1 (A2.3 and A4.6 changed) are left out of axes A2 and A4 and
+    of the overall scores, and counted in the others."""
+    from sovdiag.group import aggregate, read_digests
+    from tests.test_compare import _framework_v11
+
+    framework_11 = _framework_v11(tmp_path)
+    newer = []
+    for k in range(2):
+        inventory = tmp_path / f"v11-{k}.yaml"
+        text = COMMUNE.read_text(encoding="utf-8").replace(
+            "name: Commune de Saint-Aubin", f"name: Commune version 1.1 n° {k}"
+        )
+        inventory.write_text(text.replace('siren: "214109803"', f'siren: "{_sirens(8)[6 + k]}"'), encoding="utf-8")
+        path = tmp_path / f"v11-{k}.json"
+        path.write_text(results_json(load_results(inventory, framework=framework_11).results), encoding="utf-8")
+        newer.append(path)
+    paths = [*sorted(group_dir.glob("*.json")), *newer]
+    errors: list[tuple[Path, str]] = []
+    focus = str(group_dir / "commune-saint-aubin.json")
+    group = aggregate(
+        read_digests(paths, lambda p: load_results(p).results, errors),
+        lambda d: d.path == focus,
+        named=False,
+        min_stratum=5,
+    )
+    assert not errors
+    assert group.members == 11
+    assert group.frameworks == 2
+    by_key = {p.key: p for p in group.positions}
+    assert by_key["axis:A1"].members == 11
+    assert by_key["axis:A2"].excluded == 2
+    assert by_key["axis:A4"].excluded == 2
+    assert by_key["mean_score"].excluded == 2
