@@ -263,11 +263,22 @@ def test_comments_survive_an_audit(tmp_path: Path, shared: tuple) -> None:  # ty
     assert text.count("#") == original.count("#")
 
 
-def _write_until_killed(path: Path, first: int, out: int) -> None:
+def _write_until_killed(path: Path, first: int, out: int, crash: str | None) -> None:
     """In a forked child: record answers X{first}, X{first+1}… and say each one once it is durable;
-    every few answers, close the store (the YAML file is rewritten) and open it again, so that kills
-    also land in the middle of a rewrite."""
+    every few answers, close the store (the YAML file is rewritten) and open it again. ``crash``
+    kills the child at a chosen point of its first rewrite: with the new file written but not yet
+    renamed over the old one, or renamed but with the journal not yet emptied."""
     try:
+        import sovdiag.output
+        import sovdiag.store
+
+        def die(*_: object) -> None:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        if crash == "before_rename":
+            sovdiag.output.os.replace = die  # type: ignore[attr-defined]
+        elif crash == "after_rename":
+            sovdiag.store._fsync_dir = die  # type: ignore[attr-defined]
         store = InventoryStore(path)
         store.open()
         for i in range(first, first + 100_000):
@@ -302,16 +313,19 @@ def test_killed_at_random_points_the_inventory_keeps_every_confirmed_answer(tmp_
     confirmed: set[str] = set()
     rounds = int(os.environ.get("SOVDIAG_KILL_ROUNDS", "200"))
     first = 0
-    killed_in_rewrite = 0
-    for _ in range(rounds):
+    leftovers = 0
+    for round_ in range(rounds):
+        # One round in five dies at a chosen point of a rewrite; the others at a random moment.
+        crash = {1: "before_rename", 3: "after_rename"}.get(round_ % 5)
         read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child
             os.close(read_end)
-            _write_until_killed(path, first, write_end)
+            _write_until_killed(path, first, write_end, crash)
         os.close(write_end)
-        time.sleep(rng.uniform(0.0, 0.08))
-        os.kill(pid, signal.SIGKILL)
+        if crash is None:
+            time.sleep(rng.uniform(0.0, 0.08))
+            os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
         with os.fdopen(read_end) as said:
             acknowledged = [int(line) for line in said.read().split()]
@@ -319,7 +333,7 @@ def test_killed_at_random_points_the_inventory_keeps_every_confirmed_answer(tmp_
         confirmed.update(f"X{i}" for i in acknowledged)
         first = (acknowledged[-1] + 1) if acknowledged else first
         if list(tmp_path.glob(f".{path.name}.*.tmp")):
-            killed_in_rewrite += 1  # the kill landed during a rewrite of the YAML file
+            leftovers += 1  # the kill landed during a rewrite of the YAML file
         reopened = InventoryStore(path)
         reopened.open()
         reopened.close()
@@ -328,7 +342,7 @@ def test_killed_at_random_points_the_inventory_keeps_every_confirmed_answer(tmp_
         missing = confirmed - set(answers)
         assert not missing, f"{len(missing)} confirmed answers lost"
     assert len(confirmed) > rounds  # the kills did interrupt real work
-    assert killed_in_rewrite > 0 or rounds < 50  # and some of them a rewrite of the file
+    assert leftovers >= rounds // 5  # every "before_rename" round left a temporary file to clean
 
 
 # ------------------------------------------------------------------------------ the command
