@@ -91,23 +91,45 @@ def _parallel(pairs: list[tuple[Path, Path]], jobs: int, lang: str, options: dic
     # fork shares the already imported modules with the workers (start-up is most of a small
     # report); elsewhere the platform default is used.
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
-    pool = context.Pool(processes=min(jobs, len(pairs)), initializer=_ignore_interrupts)
+    # Ctrl-C is held back while the workers are born: a worker forked before it ignores Ctrl-C would
+    # die of it, and a Ctrl-C in the parent before the pool is guarded would leave workers behind.
+    # Once the pool exists, a held-back Ctrl-C arrives inside the guard and stops everything.
+    mask = _hold_interrupts()
+    pool = None
     try:
+        pool = context.Pool(processes=min(jobs, len(pairs)), initializer=_ignore_interrupts)
+        _release_interrupts(mask)
         yield from pool.imap_unordered(
             _render_pair, [(inventory, output, lang, options) for inventory, output in pairs]
         )
         pool.close()
     except BaseException:
         # Ctrl-C or a bug: stop the workers now rather than after the reports under way.
-        pool.terminate()
+        if pool is not None:
+            pool.terminate()
         raise
     finally:
-        pool.join()
+        _release_interrupts(mask)
+        if pool is not None:
+            pool.join()
+
+
+def _hold_interrupts() -> set[int | signal.Signals] | None:
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def _release_interrupts(mask: set[int | signal.Signals] | None) -> None:
+    if mask is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def _ignore_interrupts() -> None:
     """Workers leave Ctrl-C to the parent, which stops them all at once."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _render_pair(job: tuple[Path, Path, str, dict[str, Any]]) -> BatchOutcome:
