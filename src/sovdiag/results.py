@@ -19,7 +19,6 @@ is refused with the version it needs.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -84,7 +83,12 @@ def load_results(
     if version < RESULTS_FORMAT_VERSION:
         data = upgrade(data, version)
     results = validate_results(data, raw, file)
-    return LoadedResults(results, path, source, version if version < RESULTS_FORMAT_VERSION else None)
+    if version < RESULTS_FORMAT_VERSION:
+        from sovdiag.scoring import summarise_axes
+
+        results.axes = summarise_axes(results.services, results.axis_ids)
+        return LoadedResults(results, path, source, version)
+    return LoadedResults(results, path, source)
 
 
 def parse_json(raw: bytes, file: str) -> Any:
@@ -133,46 +137,15 @@ def check_version(data: Any, file: str) -> int:
 def upgrade(data: dict[str, Any], version: int) -> dict[str, Any]:
     """Bring a format-1 file to the current format. What format 1 did not record stays empty
     (criteria fingerprints, framework parts, contracts, notes); the per-axis summary is computed
-    from the services it holds."""
+    from its services once they are read (``load_results``)."""
     upgraded = dict(data)
     if version == 1:
         upgraded["format"] = RESULTS_FORMAT
         upgraded["format_version"] = RESULTS_FORMAT_VERSION
         upgraded.setdefault("criteria", {})
         upgraded.setdefault("framework_parts", {})
-        upgraded["axes"] = _axis_summary_v1(data)
+        upgraded["axes"] = []
     return upgraded
-
-
-def _axis_summary_v1(data: dict[str, Any]) -> list[dict[str, Any]]:
-    from collections import Counter
-
-    out = []
-    services = [s for s in data.get("services") or [] if isinstance(s, dict)]
-    for i, axis_id in enumerate(data.get("axis_ids") or []):
-        rows = []
-        for s in services:
-            axes = s.get("axes") or []
-            if i < len(axes) and isinstance(axes[i], dict) and axes[i].get("applicable"):
-                rows.append(axes[i])
-        scores = [a["score"] for a in rows if isinstance(a.get("score"), int | float)]
-        prudent = [a["prudent_score"] for a in rows if isinstance(a.get("prudent_score"), int | float)]
-
-        def levels(key: str, rows: list[dict[str, Any]] = rows) -> dict[str, int]:
-            counts = Counter("none" if a.get(key) is None else str(a.get(key)) for a in rows)
-            return dict(sorted(counts.items()))
-
-        out.append(
-            {
-                "axis": axis_id,
-                "services": len(rows),
-                "mean_score": sum(scores) / len(scores) if scores else None,
-                "mean_prudent_score": sum(prudent) / len(prudent) if prudent else None,
-                "levels": levels("level"),
-                "prudent_levels": levels("prudent_level"),
-            }
-        )
-    return out
 
 
 @cache
@@ -238,13 +211,13 @@ def schema_dict() -> dict[str, Any]:
     return schema
 
 
-def iter_results_paths(inputs: list[Path], accept: Callable[[Path], bool] | None = None) -> list[Path]:
-    """The results files named or found (one level) in the folders given, in a stable order."""
-    accept = accept or (lambda p: p.suffix.lower() in (".json", ".pdf", *INVENTORY_SUFFIXES))
+def iter_results_paths(inputs: list[Path]) -> list[Path]:
+    """The results files named, or found (one level) in the folders given, in a stable order."""
+    kinds = (".json", ".pdf", *INVENTORY_SUFFIXES)
     out: list[Path] = []
     for item in inputs:
         if item.is_dir():
-            out.extend(sorted(p for p in item.iterdir() if p.is_file() and accept(p)))
+            out.extend(sorted(p for p in item.iterdir() if p.is_file() and p.suffix.lower() in kinds))
         else:
             out.append(item)
     return out

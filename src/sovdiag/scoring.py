@@ -612,8 +612,6 @@ def _count_levels(levels: Iterable[int | None]) -> dict[str, int]:
 def _summarise(services: list[ServiceResult]) -> Summary:
     scores = [s.score for s in services if s.score is not None]
     prudent = [s.prudent_score for s in services if s.prudent_score is not None]
-    levels = Counter("none" if s.level is None else str(s.level) for s in services)
-    p_levels = Counter("none" if s.prudent_level is None else str(s.prudent_level) for s in services)
     return Summary(
         services=len(services),
         mean_score=sum(scores) / len(scores) if scores else None,
@@ -621,6 +619,6 @@ def _summarise(services: list[ServiceResult]) -> Summary:
         applicable=sum(s.applicable for s in services),
         answered=sum(s.answered for s in services),
         unknown=sum(s.unknown for s in services),
-        levels=dict(sorted(levels.items())),
-        prudent_levels=dict(sorted(p_levels.items())),
+        levels=_count_levels(s.level for s in services),
+        prudent_levels=_count_levels(s.prudent_level for s in services),
     )

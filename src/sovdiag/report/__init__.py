@@ -77,8 +77,8 @@ def build_report(
         audience=audience,
         organisation=organisation,
         logo=logo_uri,
+        progress=progress,
     )
-    context["progress"] = progress
     html = render_html(context, folder)
     if fmt == "html":
         write_atomic(output, html)

@@ -10,7 +10,7 @@ from typing import Any
 
 from sovdiag import __version__
 from sovdiag import formatting as fmt
-from sovdiag.compare import EXACT, NONE, SHARED, ActionPair, Change, Comparison, FieldChange, ServiceBrief
+from sovdiag.compare import NONE, ActionPair, Change, Comparison, FieldChange, ServiceBrief
 from sovdiag.framework import LoadedFramework
 from sovdiag.group import METRICS, SIZE_BANDS, GroupComparison
 from sovdiag.messages import get_language, set_language
@@ -86,18 +86,17 @@ def _trend(better: bool | None, comparable: bool = True, changed: bool = False) 
     return "better" if better else "worse"
 
 
-def _value(change: Change, value: float | None, lang: str) -> str:
+def by_unit(unit: str, value: float | None, lang: str) -> str:
+    """A number as its unit reads: money, share (0–1, as a percentage), score (0–100), else a count."""
     if value is None:
         return "—"
-    if change.unit == "money":
+    if unit == "money":
         return fmt.money(value, lang)
-    if change.unit == "share":
+    if unit == "share":
         return fmt.percent(value, lang)
-    if change.unit == "score":
+    if unit == "score":
         return fmt.score(value, lang)
-    if change.unit == "index":
-        return fmt.number(round(value), lang)
-    return fmt.number(value, lang)
+    return fmt.number(round(value), lang)
 
 
 def _delta(change: Change, lang: str) -> str:
@@ -111,7 +110,7 @@ def _delta(change: Change, lang: str) -> str:
         return f"{sign}{points} {t('compare.points')}"
     if change.unit == "score":
         return f"{sign}{fmt.score(size, lang)}"
-    return f"{sign}{_value(change, size, lang)}"
+    return f"{sign}{by_unit(change.unit, size, lang)}"
 
 
 def _side(results: Results, file: Path | None, lang: str) -> dict[str, Any]:
@@ -192,12 +191,12 @@ def _view(
     indicators = []
     for change in c.indicators:
         # A change too small to show (59 % -> 59 %) is no change for the reader.
-        visible = _value(change, change.old, lang) != _value(change, change.new, lang)
+        visible = by_unit(change.unit, change.old, lang) != by_unit(change.unit, change.new, lang)
         indicators.append(
             {
                 "label": t(f"compare.ind.{change.key}"),
-                "old": _value(change, change.old, lang),
-                "new": _value(change, change.new, lang),
+                "old": by_unit(change.unit, change.old, lang),
+                "new": by_unit(change.unit, change.new, lang),
                 "delta": _delta(change, lang) if visible or not change.comparable else "±0",
                 "trend": _trend(change.better if visible else None, change.comparable, False),
             }
@@ -299,7 +298,6 @@ def _view(
         "actions_dropped_count": len(c.actions_dropped),
         "actions_new_count": len(c.actions_new),
         "actions_open": c.actions_open,
-        "bases": {EXACT: EXACT, SHARED: SHARED, NONE: NONE},
         "labels": labels(),
     }
     view["lines"] = _lines(view)
@@ -392,18 +390,6 @@ def _metric_label(key: str, axes: dict[str, str]) -> str:
     return t(f"group.metric.{key}")
 
 
-def _metric_value(unit: str, value: float | None, lang: str) -> str:
-    if value is None:
-        return "—"
-    if unit == "share":
-        return fmt.percent(value, lang)
-    if unit == "money":
-        return fmt.money(value, lang)
-    if unit in ("index", "count"):
-        return fmt.number(round(value), lang)
-    return fmt.score(value, lang)
-
-
 def _group_view(
     g: GroupComparison,
     framework: LoadedFramework,
@@ -431,10 +417,10 @@ def _group_view(
         (positions if p.higher_is_better is not None else context).append(
             {
                 "label": _metric_label(key, axes),
-                "median": _metric_value(p.unit, p.median, lang),
-                "q1": _metric_value(p.unit, p.q3 if p.higher_is_better is False else p.q1, lang),
-                "q3": _metric_value(p.unit, p.q1 if p.higher_is_better is False else p.q3, lang),
-                "focus": _metric_value(p.unit, p.focus, lang) if g.focus else "",
+                "median": by_unit(p.unit, p.median, lang),
+                "q1": by_unit(p.unit, p.q3 if p.higher_is_better is False else p.q1, lang),
+                "q3": by_unit(p.unit, p.q1 if p.higher_is_better is False else p.q3, lang),
+                "focus": by_unit(p.unit, p.focus, lang) if g.focus else "",
                 "where": where,
                 "members": p.members,
                 "excluded": t("group.excluded", count=p.excluded) if p.excluded else "",

@@ -9,17 +9,11 @@ from typing import Any
 
 def render_view(view: dict[str, Any], template: str, folder: Path | None = None) -> str:
     """The HTML of ``template`` (in the template folder) filled with ``view``."""
-    import jinja2
-
-    from sovdiag.errors import ReportError
-    from sovdiag.report.html import make_environment
+    from sovdiag.report.html import make_environment, render_template
     from sovdiag.resources import templates_dir
 
     env = make_environment(folder or templates_dir(), str(view["lang"]))
-    try:
-        return env.get_template(template).render(**view, view=view)
-    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError, IndexError) as err:
-        raise ReportError("error.render_failed", reason=f"{type(err).__name__}: {err}") from err
+    return render_template(env, template, {**view, "view": view})
 
 
 def write_view(view: dict[str, Any], template: str, output: Path, fmt: str, when: dt.date) -> int | None:

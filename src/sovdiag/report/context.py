@@ -32,7 +32,10 @@ def build_context(
     audience: str = "complet",
     organisation: str | None = None,
     logo: str | None = None,
+    progress: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """Everything the report's templates print; ``progress`` is the comparison view with a previous
+    diagnostic (``report.comparison``), if any."""
     from sovdiag.report import sections
 
     previous = get_language()
@@ -44,7 +47,7 @@ def build_context(
         context.update(
             {
                 "audience": audience,
-                "progress": None,  # what changed since a previous diagnostic (build_report, --previous)
+                "progress": progress,
                 # Beyond 100 services, table rows lose their second line: layout time follows the boxes.
                 "compact": len(results.services) > COMPACT_ABOVE,
                 "logo": logo,

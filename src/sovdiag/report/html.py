@@ -101,8 +101,13 @@ def render_html(context: dict[str, Any], folder: Path) -> str:
     decisions = context.get("decisions") or []
     titles = spell_out([d["title"] for d in decisions], glossary)
     context = {**context, "decisions": [{**d, "title": title} for d, title in zip(decisions, titles, strict=True)]}
+    return render_template(env, MAIN_TEMPLATE, {**context, "s": strings, "glossary": glossary})
+
+
+def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    """Render one template; any way it can fail becomes a ReportError that says why."""
     try:
-        return env.get_template(MAIN_TEMPLATE).render(**context, s=strings, glossary=glossary)
+        return env.get_template(name).render(**context)
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError, IndexError) as err:
         # A template brought with --templates may be wrong in any of these ways: say so, plainly.
         raise ReportError("error.render_failed", reason=f"{type(err).__name__}: {err}") from err

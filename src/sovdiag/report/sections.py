@@ -106,14 +106,12 @@ def radar(results: Results, diag: OpenDiagnostic, lang: str) -> dict[str, Any]:
         r = radius * value / 100
         return round(centre + r * math.cos(angle), 1), round(centre + r * math.sin(angle), 1)
 
+    means = {a.axis: a for a in results.axes}  # per axis over the services (scoring.summarise_axes)
+
     def mean(axis_id: str, prudent: bool) -> float:
-        values = [
-            (a.prudent_score if prudent else a.score)
-            for s in results.services
-            for a in s.axes
-            if a.axis == axis_id and (a.prudent_score if prudent else a.score) is not None
-        ]
-        return sum(v for v in values if v is not None) / len(values) if values else 0.0
+        summary = means.get(axis_id)
+        value = None if summary is None else (summary.mean_prudent_score if prudent else summary.mean_score)
+        return value if value is not None else 0.0
 
     declared = [mean(a.id, False) for a in axes]
     prudent = [mean(a.id, True) for a in axes]
