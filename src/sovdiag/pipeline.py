@@ -28,27 +28,82 @@ class OpenDiagnostic:
     catalog_file: Path | None = None
 
 
+class References:
+    """The framework, checklist and catalog a diagnostic is read against, each loaded on first use
+    and kept: a command that opens several inventories (compare, a group) parses them once."""
+
+    def __init__(
+        self,
+        framework_path: Path | None = None,
+        catalog_path: Path | None = None,
+        use_catalog: bool = True,
+        *,
+        framework: LoadedFramework | None = None,
+        domains: DomainChecklist | None = None,
+        catalog: Catalog | None = None,
+    ) -> None:
+        self.framework_path = framework_path
+        self.catalog_path = catalog_path
+        self.use_catalog = use_catalog
+        self._framework = framework
+        self._domains = domains
+        self._catalog = catalog
+
+    @property
+    def framework(self) -> LoadedFramework:
+        if self._framework is None:
+            self._framework = load_framework(self.framework_path)
+        return self._framework
+
+    @property
+    def domains(self) -> DomainChecklist:
+        if self._domains is None:
+            self._domains = load_domains()
+        return self._domains
+
+    @property
+    def catalog(self) -> Catalog | None:
+        if self._catalog is None and self.use_catalog:
+            from sovdiag.catalog import load_catalog
+
+            self._catalog = load_catalog(self.catalog_path, {d.id for d in self.domains.domains})
+        return self._catalog
+
+
+def references_of(diag: OpenDiagnostic) -> References:
+    """The references a diagnostic was opened with, to open another one against them."""
+    return References(
+        diag.framework.path,
+        diag.catalog_file,
+        diag.catalog is not None,
+        framework=diag.framework,
+        domains=diag.domains,
+        catalog=diag.catalog,
+    )
+
+
 def open_diagnostic(
     inventory_path: Path,
     framework_path: Path | None = None,
     catalog_path: Path | None = None,
     use_catalog: bool = True,
+    references: References | None = None,
 ) -> OpenDiagnostic:
-    """Load and check everything a diagnostic needs; raise SovdiagError on any problem."""
-    from sovdiag.catalog import load_catalog
+    """Load and check everything a diagnostic needs; raise SovdiagError on any problem.
+    ``references`` (already loaded) replaces the three paths and flag."""
     from sovdiag.scoring import allocation_phase
 
-    framework = load_framework(framework_path)
-    domains = load_domains()
+    refs = references or References(framework_path, catalog_path, use_catalog)
+    framework, domains = refs.framework, refs.domains
     with allocation_phase():
         inventory = load_inventory(inventory_path, framework, domains)
     wanted = inventory.diagnostic.framework
     if wanted is not None and wanted != framework.model.id:
         raise SovdiagError("error.framework_mismatch", wanted=wanted, loaded=framework.model.id)
-    catalog = load_catalog(catalog_path, {d.id for d in domains.domains}) if use_catalog else None
+    catalog = refs.catalog
     if catalog is not None:
         _check_catalog_refs(inventory, inventory_path, catalog)
-    return OpenDiagnostic(inventory, framework, domains, inventory_path, catalog, catalog_path)
+    return OpenDiagnostic(inventory, framework, domains, inventory_path, catalog, refs.catalog_path)
 
 
 def _check_catalog_refs(inventory: Inventory, path: Path, catalog: Catalog) -> None:

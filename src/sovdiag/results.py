@@ -31,6 +31,8 @@ from sovdiag.scoring import RESULTS_FORMAT, RESULTS_FORMAT_VERSION, Results
 if TYPE_CHECKING:
     from pydantic import TypeAdapter
 
+    from sovdiag.pipeline import References
+
 READABLE_VERSIONS = (1, RESULTS_FORMAT_VERSION)
 MAX_RESULTS_BYTES = 200 * 1024 * 1024  # 20,000 services with every answer stays well below
 RESULTS_ATTACHMENT = "resultats-sovdiag.json"  # its name inside a PDF report
@@ -61,15 +63,16 @@ def load_results(
     catalog: Path | None = None,
     weights: str | None = None,
     max_age_days: int | None = None,
+    references: References | None = None,
 ) -> LoadedResults:
     """Read results from a results file, a PDF report (its attachment) or an inventory (scored now,
-    with ``framework``, ``catalog`` and ``weights``)."""
+    with ``framework``, ``catalog`` and ``weights``, or the ``references`` already loaded)."""
     from sovdiag.yamlio import read_bytes
 
     if path.suffix.lower() in INVENTORY_SUFFIXES:
         from sovdiag.pipeline import diagnose, open_diagnostic
 
-        diag = open_diagnostic(path, framework, catalog)
+        diag = open_diagnostic(path, framework, catalog, references=references)
         return LoadedResults(diagnose(diag, weights, max_age_days), path, "inventory")
     raw = read_bytes(path, MAX_RESULTS_BYTES)
     file = str(path)

@@ -23,7 +23,8 @@ class Run:
     fmt: str
     report_date: dt.date
     framework: Any  # LoadedFramework: names of axes, options and levels
-    sources: dict[str, Any]  # load_results keywords: framework, catalog, weights, max_age_days
+    sources: dict[str, Any]  # load_results keywords: references, weights, max_age_days
+    reference_files: list[Path]  # the --framework and --catalog files, never to be overwritten
 
     def write(self, view: dict[str, Any], template: str) -> None:
         if self.output is None:
@@ -69,15 +70,17 @@ def register(app: typer.Typer) -> None:
         max_age: Annotated[int | None, max_age_option()] = None,
         weights: Annotated[str | None, typer.Option("--weights", help=t("cli.opt.weights"), show_default=False)] = None,
     ) -> None:
-        from sovdiag.framework import load_framework
+        from sovdiag.pipeline import References
 
         files = files or []
+        references = References(framework, catalog)  # loaded once, for every inventory compared
         run = Run(
             output,
             _format(output, fmt),
             parse_date(date) or dt.date.today(),
-            load_framework(framework),
-            {"framework": framework, "catalog": catalog, "weights": weights, "max_age_days": max_age},
+            references.framework,
+            {"references": references, "weights": weights, "max_age_days": max_age},
+            [p for p in (framework, catalog) if p],
         )
         if group:
             from sovdiag.cli.group import run_group
@@ -104,8 +107,7 @@ def _over_time(old_path: Path, new_path: Path, run: Run) -> None:
     if run.output is not None:
         from sovdiag.output import check_not_input
 
-        inputs = [old_path, new_path, *[p for p in (run.sources["framework"], run.sources["catalog"]) if p]]
-        check_not_input(run.output, inputs)
+        check_not_input(run.output, [old_path, new_path, *run.reference_files])
     old = load_results(old_path, **run.sources)
     new = load_results(new_path, **run.sources)
     comparison = compare(old.results, new.results, [run.framework])

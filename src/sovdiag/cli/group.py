@@ -30,7 +30,7 @@ def run_group(inputs: list[Path], *, focus: str | None, named: bool, min_stratum
     if run.output is not None:
         from sovdiag.output import check_not_input
 
-        check_not_input(run.output, paths)
+        check_not_input(run.output, [*paths, *run.reference_files])
 
     def matches(d: Digest) -> bool:
         if focus is None:

@@ -104,9 +104,10 @@ def _progress(
 ) -> dict[str, Any]:
     """What changed since ``previous``, as the comparison view the templates print."""
     from sovdiag.compare import compare
+    from sovdiag.pipeline import references_of
     from sovdiag.report.comparison import comparison_view
     from sovdiag.results import load_results
 
-    earlier = load_results(previous, framework=diag.framework.path, catalog=diag.catalog_file, weights=weights)
+    earlier = load_results(previous, weights=weights, references=references_of(diag))
     comparison = compare(earlier.results, results, [diag.framework])
     return comparison_view(comparison, diag.framework, lang=lang, files=(previous, diag.path), report_date=report_date)
