@@ -284,9 +284,9 @@ def export_framework(loaded: LoadedFramework, output: Path, fmt: str, lang: str,
     elif fmt == "md":
         write_atomic(output, to_markdown(loaded, lang))
     else:
-        from sovdiag.report.html import make_environment
+        from sovdiag.report.html import make_environment, render_template
 
-        html = make_environment(templates).get_template("framework.html.j2").render(**html_context(loaded, lang))
+        html = render_template(make_environment(templates, lang), "framework.html.j2", html_context(loaded, lang))
         if fmt == "html":
             write_atomic(output, html)
         else:

@@ -35,7 +35,7 @@ def french_spacing(value: Any) -> Any:
     return text.replace("« ", f"«{NARROW_NBSP}").replace(" »", f"{NARROW_NBSP}»")
 
 
-def make_environment(folder: Path, lang: str = "fr") -> jinja2.Environment:
+def make_environment(folder: Path, lang: str) -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(folder)),
         autoescape=True,
