@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from sovdiag.cli.console import Command, Group, handle_errors, print_text
-from sovdiag.cli.options import catalog_option
+from sovdiag.cli.options import catalog_option, export_format
 from sovdiag.errors import SovdiagError
 from sovdiag.messages import get_language
 from sovdiag.messages import translate as t
@@ -133,9 +133,7 @@ def register(app: typer.Typer) -> None:
         from sovdiag.catalog import export_csv, export_json
         from sovdiag.output import check_not_input, write_atomic
 
-        chosen = (fmt or output.suffix.lstrip(".")).lower()
-        if chosen not in EXPORT_FORMATS:
-            raise SovdiagError("cli.framework.unknown_format", fmt=chosen, choices=", ".join(EXPORT_FORMATS))
+        chosen = export_format(output, fmt, EXPORT_FORMATS)
         if catalog is not None:
             check_not_input(output, [catalog])
         loaded = _load(catalog)

@@ -8,8 +8,7 @@ from typing import Annotated
 import typer
 
 from sovdiag.cli.console import Command, Group, handle_errors, out, print_text
-from sovdiag.cli.options import framework_option
-from sovdiag.errors import SovdiagError
+from sovdiag.cli.options import export_format, framework_option
 from sovdiag.messages import get_language
 from sovdiag.messages import translate as t
 
@@ -96,9 +95,7 @@ def register(app: typer.Typer) -> None:
         from sovdiag.output import check_not_input
         from sovdiag.resources import framework_path, templates_dir
 
-        chosen = (fmt or output.suffix.lstrip(".")).lower()
-        if chosen not in EXPORT_FORMATS:
-            raise SovdiagError("cli.framework.unknown_format", fmt=chosen, choices=", ".join(EXPORT_FORMATS))
+        chosen = export_format(output, fmt, EXPORT_FORMATS)
         check_not_input(output, [framework or framework_path()])
         export_framework(load_framework(framework), output, chosen, get_language(), templates_dir())
         print_text(t("cli.framework.exported", file=str(output)))

@@ -7,6 +7,7 @@ in the language chosen for that run.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -38,3 +39,13 @@ def parse_date(value: str | None, option: str = "--date") -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(t("expected.date"), param_hint=option) from None
+
+
+def export_format(output: Path, fmt: str | None, choices: tuple[str, ...]) -> str:
+    """The export format asked with --format, else the output file's extension; one of ``choices``."""
+    from sovdiag.errors import SovdiagError
+
+    chosen = (fmt or output.suffix.lstrip(".")).lower()
+    if chosen not in choices:
+        raise SovdiagError("cli.framework.unknown_format", fmt=chosen, choices=", ".join(choices))
+    return chosen

@@ -12,8 +12,6 @@ from typing import Any
 
 from sovdiag.pipeline import OpenDiagnostic
 
-AUDIENCES = ("elus", "complet")
-
 
 @dataclass(frozen=True)
 class RenderedReport:

@@ -7,7 +7,6 @@ same inputs and the same report date, so the same diagnostic gives byte-identica
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from typing import Any
 
 from sovdiag import __version__
@@ -44,26 +43,24 @@ def build_context(
         context = _build(results, diag, lang, report_date)
         context.update(_plan(results, diag, lang, measures, obligations))
         full = audience == "complet"
+        # Beyond 100 services, table rows lose their second line: layout time follows the boxes.
+        compact = len(results.services) > COMPACT_ABOVE
+        sheets = sections.service_sheets(results, diag, lang, measures, obligations, diag.catalog) if full else []
         context.update(
             {
                 "audience": audience,
                 "progress": progress,
-                # Beyond 100 services, table rows lose their second line: layout time follows the boxes.
-                "compact": len(results.services) > COMPACT_ABOVE,
+                "compact": compact,
                 "logo": logo,
                 "author_organisation": organisation or diag.inventory.diagnostic.organisation or "",
                 "main_risks": sections.main_risks(results, diag, lang),
                 "decisions": sections.decisions(results, diag, measures, lang),
                 "radar": sections.radar(results, diag, lang),
-                "domain_map": sections.domain_map(results, diag, lang, len(results.services) > COMPACT_ABOVE)
-                if full
-                else [],
+                "domain_map": sections.domain_map(results, diag, lang, compact) if full else [],
                 "unknowns": sections.unknowns(results, diag, lang) if full else [],
-                "sheets": sections.service_sheets(results, diag, lang, measures, obligations, diag.catalog)
-                if full
-                else [],
-                "sheets_left": len(results.services) - len(sections.sheet_selection(results)) if full else 0,
-                "annex": sections.inventory_annex(diag, lang, len(results.services) > COMPACT_ABOVE) if full else [],
+                "sheets": sheets,
+                "sheets_left": len(results.services) - len(sheets) if full else 0,
+                "annex": sections.inventory_annex(diag, lang, compact) if full else [],
             }
         )
         return context
@@ -271,7 +268,6 @@ def _plan(
         else "—",
         "obligations": obligation_rows,
         "actions": actions,
-        "top_actions": actions[:5],
         "actions_by_horizon": [
             {
                 "horizon": t(f"horizon.{h}"),
@@ -349,7 +345,8 @@ def _build(results: Results, diag: OpenDiagnostic, lang: str, report_date: dt.da
         results.services,
         key=lambda s: (-1 if s.level is None else s.level, s.score if s.score is not None else -1.0, s.name, s.id),
     )
-    level_counts = Counter(s.level for s in results.services)
+    counted = results.summary.levels  # services by level, "none" for those without one
+    level_counts = {None if k == "none" else int(k): v for k, v in counted.items()}
     n = len(results.services) or 1
     distribution = [
         {
@@ -372,9 +369,9 @@ def _build(results: Results, diag: OpenDiagnostic, lang: str, report_date: dt.da
             }
         )
     axis_means = []
+    summaries = {a.axis: a for a in results.axes}
     for axis_id in results.axis_ids:
-        values = [a.score for s in results.services for a in s.axes if a.axis == axis_id and a.score is not None]
-        mean = sum(values) / len(values) if values else None
+        mean = summaries[axis_id].mean_score if axis_id in summaries else None
         axis_means.append(
             {
                 "id": axis_id,
