@@ -420,6 +420,13 @@ def fact_value(fact: Fact[Any] | None) -> Any:
     return fact.value if fact is not None and not fact.unknown else None
 
 
+def fact_text(value: Any) -> str:
+    """A fact's value as people read it: « FR, DE » for a list, nothing for no value."""
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return "" if value is None else str(value)
+
+
 @dataclass(frozen=True)
 class Controller:
     """Who controls a catalog supplier, and the fact it rests on."""
@@ -454,8 +461,7 @@ def fact_rows(catalog: Catalog) -> list[list[str]]:
     rows: list[list[str]] = []
 
     def row(supplier: Supplier, offer: Offer | None, name: str, fact: Fact[Any]) -> None:
-        value = fact.value
-        text = ", ".join(map(str, value)) if isinstance(value, list) else ("" if value is None else str(value))
+        text = fact_text(fact.value)
         origin = catalog.origin("offer", offer.id) if offer else catalog.origin("supplier", supplier.id)
         rows.append(
             [

@@ -13,7 +13,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sovdiag.catalog import BUILTIN, Catalog, ServiceMatch, catalog_controller, fact_value, match_service
+from sovdiag.catalog import (
+    BUILTIN,
+    Catalog,
+    ServiceMatch,
+    catalog_controller,
+    fact_text,
+    fact_value,
+    match_service,
+)
 from sovdiag.framework import LoadedFramework
 from sovdiag.models import EU_EEA, Answer, CatalogCondition, Fact, Inventory, Offer, Service, Supplier
 
@@ -68,9 +76,9 @@ class Enrichment:
 
 
 def _use(name: str, fact: Fact[Any], origin: str, day: dt.date, max_age: int) -> FactUse:
-    value = fact.value
-    text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-    return FactUse(name, text, fact.source, fact.checked.isoformat(), origin, (day - fact.checked).days > max_age)
+    return FactUse(
+        name, fact_text(fact.value), fact.source, fact.checked.isoformat(), origin, (day - fact.checked).days > max_age
+    )
 
 
 def _conditions(supplier: Supplier, offer: Offer | None, origin: str, day: dt.date, max_age: int) -> dict[str, Any]:

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from sovdiag.errors import ExitCode, InputFileError, Problem, SovdiagError, ValidationFailed
 from sovdiag.messages import translate as t
@@ -960,14 +960,10 @@ def _unknown(cell: Any, column: str, table: str, vocab: Vocabulary) -> str:
 
 
 def _model_problems(data: dict[str, Any]) -> list[Problem]:
-    from sovdiag.validation import problems_from
+    from sovdiag.validation import collect_model_problems
     from sovdiag.yamlio import LineLocator
 
-    try:
-        Service.model_validate(data)
-    except ValidationError as err:
-        return problems_from(err, Service, "", LineLocator(""))
-    return []
+    return collect_model_problems(Service, data, "", LineLocator(""))[1]
 
 
 def _reason(problem: Problem, columns: dict[str, str]) -> str:

@@ -51,3 +51,15 @@ def framework_path(framework_id: str = DEFAULT_FRAMEWORK) -> Path:
     if not path.is_file():
         raise SovdiagError("error.missing_data", path=f"questionnaires/frameworks/{framework_id}.yaml")
     return path
+
+
+def inventory_schema_hint(path: Path) -> str:
+    """The schema reference written at the top of a new inventory: the repository's
+    schemas/inventory.schema.json relative to the file when both live in a checkout, else its name."""
+    schema = questionnaires_dir().parent / "schemas" / "inventory.schema.json"
+    if not schema.is_file():
+        return "inventory.schema.json"
+    try:
+        return str(schema.relative_to(path.resolve().parent))
+    except ValueError:
+        return "inventory.schema.json"

@@ -315,11 +315,6 @@ def _worst(crit: Criterion, top: int) -> tuple[float, int]:
     return first.value, top if first.cap is None else first.cap
 
 
-def condition_holds(cond: Condition, service: Service) -> bool:
-    """Convenience for one-off tests; hot loops compile conditions and facts once."""
-    return holds(compile_condition(cond), facts_of(service))
-
-
 # --------------------------------------------------------------------------- scoring
 
 

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sovdiag.catalog import Catalog, Match
+from sovdiag.catalog import Catalog, fact_text
 from sovdiag.errors import SovdiagError
 from sovdiag.framework import LoadedFramework
 from sovdiag.messages import translate as t
@@ -400,7 +400,7 @@ class AuditSession:
         for name, fact in self.catalog.facts(supplier, offer):
             if fact.unknown or name.startswith("supplier.identifiers"):
                 continue
-            value = ", ".join(map(str, fact.value)) if isinstance(fact.value, list) else str(fact.value)
+            value = fact_text(fact.value)
             self.asker.show(
                 "  "
                 + t(
@@ -609,4 +609,4 @@ def infer_catalog_refs(session: AuditSession) -> int:
     return recorded
 
 
-__all__ = ["AuditSession", "Match"]
+__all__ = ["AuditSession"]

@@ -134,10 +134,7 @@ class InventoryStore:
         return list(self.document.get("services") or [])
 
     def service(self, service_id: str) -> Any:
-        for item in self.document.get("services") or []:
-            if item.get("id") == service_id:
-                return item
-        return None
+        return _find(self.document, service_id)
 
 
 def _json_default(value: Any) -> Any:
@@ -180,16 +177,15 @@ def apply(document: Any, operation: dict[str, Any]) -> None:
             for key, value in values["value"].items():
                 _set(block, key, value)
     elif op == "service":
-        services = document.get("services")
-        if services is None:
-            document["services"] = services = []
-        for item in services:
-            if item.get("id") == values["id"]:
-                for key, value in values["fields"].items():
-                    _set(item, key, value)
-                break
+        if document.get("services") is None:
+            document["services"] = []
+        found = _find(document, values["id"])
+        if found is not None:
+            for key, value in values["fields"].items():
+                _set(found, key, value)
         else:
-            services.append({"id": values["id"], **{k: v for k, v in values["fields"].items() if v is not None}})
+            new = {"id": values["id"], **{k: v for k, v in values["fields"].items() if v is not None}}
+            document["services"].append(new)
     elif op == "answer":
         item = _find(document, values["service"])
         if item is None:

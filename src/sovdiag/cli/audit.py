@@ -116,13 +116,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from sovdiag.catalog import load_catalog
         from sovdiag.framework import load_domains, load_framework
+        from sovdiag.resources import inventory_schema_hint
         from sovdiag.session import AuditSession, infer_catalog_refs, missing_report
         from sovdiag.store import InventoryStore
 
         loaded = load_framework(framework)
         domains = load_domains()
         cat = load_catalog(catalog, {d.id for d in domains.domains})
-        store = InventoryStore(inventory, schema_hint=_schema_hint(inventory))
+        store = InventoryStore(inventory, schema_hint=inventory_schema_hint(inventory))
         store.open()
         with store:
             if store.replayed:
@@ -142,14 +143,3 @@ def register(app: typer.Typer) -> None:
             progress = session.run(domain=domain, service_id=service)
         print_text(t("audit.saved", file=str(inventory)))
         print_text(t("audit.done", services=progress.services, left=progress.questions_left, unknown=progress.unknown))
-
-
-def _schema_hint(path: Path) -> str:
-    """The schema line of a new inventory: relative to the repository's schemas/ when beside it."""
-    from sovdiag.resources import _CHECKOUT_DIR
-
-    schema = _CHECKOUT_DIR / "schemas" / "inventory.schema.json"
-    try:
-        return str(schema.relative_to(path.resolve().parent))
-    except ValueError:
-        return "inventory.schema.json"

@@ -47,6 +47,7 @@ def register(app: typer.Typer) -> None:
         catalog: Annotated[Path | None, catalog_option()] = None,
     ) -> None:
         from sovdiag import formatting as fmt
+        from sovdiag.catalog import fact_text
 
         loaded = _load(catalog)
         lang = get_language()
@@ -69,8 +70,7 @@ def register(app: typer.Typer) -> None:
             checked = fmt.long_date(fact.checked, lang)
             if fact.unknown:
                 return t("cli.catalog.fact_unknown", name=name, checked=checked, note=fact.note or "")
-            value = ", ".join(map(str, fact.value)) if isinstance(fact.value, list) else str(fact.value)
-            return t("cli.catalog.fact", name=name, value=value, source=fact.source, checked=checked)
+            return t("cli.catalog.fact", name=name, value=fact_text(fact.value), source=fact.source, checked=checked)
 
         for name, fact in loaded.facts(supplier):
             print_text("  " + fact_line(name, fact))

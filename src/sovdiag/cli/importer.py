@@ -46,6 +46,7 @@ def register(app: typer.Typer) -> None:
         dry_run: Annotated[bool, typer.Option("--dry-run", help=t("import.opt.dry_run"))] = False,
     ) -> None:
         from sovdiag.importers import ImportRequest, run_import
+        from sovdiag.resources import inventory_schema_hint
 
         request = ImportRequest(
             source=source,
@@ -56,23 +57,10 @@ def register(app: typer.Typer) -> None:
             name=name,
             conducted_by=by,
             catalog=catalog,
-            schema_hint=_schema_hint(output),
+            schema_hint=inventory_schema_hint(output),
             dry_run=dry_run,
         )
         show(run_import(request))
-
-
-def _schema_hint(path: Path) -> str:
-    """The schema line of a new inventory: the repository's schemas/ when the file sits in a checkout."""
-    from sovdiag.resources import questionnaires_dir
-
-    schema = questionnaires_dir().parent / "schemas" / "inventory.schema.json"
-    if not schema.is_file():
-        return "inventory.schema.json"
-    try:
-        return str(schema.relative_to(path.resolve().parent))
-    except ValueError:
-        return "inventory.schema.json"
 
 
 def show(report: ImportReport) -> None:
