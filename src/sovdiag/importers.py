@@ -1166,13 +1166,13 @@ def _append_column(text: str) -> int | None:
     return int(dash)
 
 
-def _roundtrip(output: Path, plan: Plan, comment: str) -> str:
-    """Apply fills and additions through the comment-keeping writer."""
+def _roundtrip(current: str, plan: Plan, comment: str) -> str:
+    """Apply fills and additions to ``current`` (checked already) through the comment-keeping writer."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    from sovdiag.yamlrt import dump_document, load_document
+    from sovdiag.yamlrt import dump_document, parse_checked
 
-    document = load_document(output)
+    document = parse_checked(current)
     services = document.get("services")
     if not isinstance(services, CommentedSeq):
         services = CommentedSeq(services or [])
@@ -1344,8 +1344,9 @@ def _import(
     creating: bool,
 ) -> ImportReport:
     from sovdiag.catalog import load_catalog
-    from sovdiag.inventory import load_inventory
+    from sovdiag.inventory import check_inventory_text
     from sovdiag.output import write_atomic
+    from sovdiag.yamlio import read_text
 
     headers, first_rows = _find_header(table.rows, vocab)
     file = str(request.source)
@@ -1409,8 +1410,10 @@ def _import(
 
     with _audit_lock(request.output):
         existing: dict[str, Service] = {}
+        current = ""  # the existing inventory's text, read once
         if not creating:
-            inventory = load_inventory(request.output, None, domains)
+            current = read_text(request.output)
+            inventory = check_inventory_text(current, str(request.output), None, domains)
             existing = {s.id: s for s in inventory.services}
         plan = plan_merge(candidates, existing)
         report.added = [c.id for c in plan.added]
@@ -1435,12 +1438,11 @@ def _import(
                 collectivite["epci_kind"] = epci_kind
             text = new_inventory_text(request, collectivite, plan.added, today)
         else:
-            current = request.output.read_text(encoding="utf-8-sig")
             dash = _append_column(current) if not plan.fills else None
             if dash is not None:
                 text = current + ("" if current.endswith("\n") else "\n") + render_services(plan.added, dash)
             else:
-                text = _roundtrip(request.output, plan, t("import.comment.default"))
+                text = _roundtrip(current, plan, t("import.comment.default"))
         _validate_text(text, request.output, domains)
         if not request.dry_run:
             write_atomic(request.output, text)

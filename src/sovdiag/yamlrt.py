@@ -32,6 +32,11 @@ def load_document(path: Path) -> Any:
     """The document as an editable, comment-keeping mapping (checked by the safe scan first)."""
     text = read_text(path)
     load_yaml(text, str(path))  # refuses aliases, deep nesting and duplicate keys with their line
+    return parse_checked(text)
+
+
+def parse_checked(text: str) -> Any:
+    """An editable document from text that has already passed the safe scan (``yamlio.load_yaml``)."""
     return _yaml().load(text)
 
 
