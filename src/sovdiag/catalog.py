@@ -182,18 +182,22 @@ class Catalog:
         for key, fact in supplier.identifiers.items():
             yield f"supplier.identifiers.{key}", fact
         if offer is not None:
-            for name in (
-                "hosting_locations",
-                "hosting_provider",
-                "licence",
-                "self_hostable",
-                "export_formats",
-                "apis",
-                "in_sill",
-            ):
-                fact = getattr(offer, name)
-                if fact is not None:
-                    yield f"offer.{name}", fact
+            yield from self.offer_facts(offer)
+
+    def offer_facts(self, offer: Offer) -> Iterator[tuple[str, Fact[Any]]]:
+        """Every fact of one offer (not of its supplier), with its dotted name."""
+        for name in (
+            "hosting_locations",
+            "hosting_provider",
+            "licence",
+            "self_hostable",
+            "export_formats",
+            "apis",
+            "in_sill",
+        ):
+            fact = getattr(offer, name)
+            if fact is not None:
+                yield f"offer.{name}", fact
 
 
 def name_variants(name: str) -> list[str]:
@@ -481,9 +485,8 @@ def fact_rows(catalog: Catalog) -> list[list[str]]:
         for name, fact in catalog.facts(supplier):
             row(supplier, None, name, fact)
         for offer in supplier.offers:
-            for name, fact in catalog.facts(supplier, offer):
-                if name.startswith("offer."):
-                    row(supplier, offer, name, fact)
+            for name, fact in catalog.offer_facts(offer):
+                row(supplier, offer, name, fact)
             origin = catalog.origin("offer", offer.id)
             for cert in offer.certifications:
                 rows.append(

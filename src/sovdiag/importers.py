@@ -39,6 +39,7 @@ from typing import IO, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from sovdiag import portfolio
 from sovdiag.errors import ExitCode, InputFileError, Problem, SovdiagError, ValidationFailed
 from sovdiag.messages import translate as t
 from sovdiag.models import (
@@ -747,10 +748,7 @@ def parse_months(cell: Any) -> int:
 
 def add_months(start: dt.date, months: int) -> dt.date:
     """The end of a contract of ``months`` months starting on ``start`` (GLPI: start + months − 1 day)."""
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    days = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return dt.date(year, month, min(start.day, days)) - dt.timedelta(days=1)
+    return portfolio.add_months(start, months) - dt.timedelta(days=1)
 
 
 def split_values(text: str) -> list[str]:

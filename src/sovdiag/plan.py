@@ -30,7 +30,7 @@ from sovdiag.models import (
 )
 from sovdiag.portfolio import add_months, controller_of
 from sovdiag.resources import measures_path, obligations_path
-from sovdiag.scoring import ServiceResult, compile_condition, facts_of, holds
+from sovdiag.scoring import DECLARED_NA, EXCLUDED, ServiceResult, compile_condition, facts_of, holds
 from sovdiag.validation import validate_model
 from sovdiag.yamlio import load_yaml, read_text
 
@@ -232,7 +232,7 @@ def plan_actions(
     by_measure: dict[str, list[ActionTarget]] = {}
     for service, result in zip(inventory.services, results, strict=True):
         facts = facts_of(service)
-        asked = {o.criterion for a in result.axes for o in a.outcomes if o.status not in ("excluded", "not_applicable")}
+        asked = {o.criterion for a in result.axes for o in a.outcomes if o.status not in (EXCLUDED, DECLARED_NA)}
         fired: dict[str, list[str]] = {}
         # Only answers given trigger a measure; questions not yet asked are listed apart.
         for criterion_id, answer in facts.answers.items():

@@ -10,12 +10,13 @@ dependency counts in the concentration of services and of critical services, not
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sovdiag.framework import LoadedFramework
-from sovdiag.models import EU_EEA, UNKNOWN, AnswerCondition, Criticality, Deployment, Inventory, Service
+from sovdiag.models import EU_EEA, NOT_APPLICABLE, UNKNOWN, AnswerCondition, Criticality, Deployment, Inventory, Service
 from sovdiag.scoring import ServiceResult
 
 CRITICAL = Criticality.critical
@@ -110,7 +111,7 @@ def controller_of(service: Service, framework: LoadedFramework) -> Controller:
         return Controller(name, country, country not in EU_EEA, "inventory")
     rule = framework.model.indicators.foreign_control if framework.model.indicators else None
     given = service.answers.get(rule.criterion) if rule else None
-    if rule is None or given is None or given.answer in (UNKNOWN, "not_applicable"):
+    if rule is None or given is None or given.answer in (UNKNOWN, NOT_APPLICABLE):
         return Controller(name, None, None, "unknown")
     return Controller(name, None, given.answer in rule.in_, "answer")
 
@@ -251,23 +252,10 @@ def _concentration(suppliers: list[SupplierResult], total_cost: float) -> Concen
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (or earlier), on the month's last day when it is shorter."""
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
-    last = [
-        31,
-        29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ][month - 1]
-    return dt.date(year, month, min(day.day, last))
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def compute_indicators(

@@ -84,9 +84,8 @@ def register(app: typer.Typer) -> None:
                     deployment=", ".join(d.value for d in offer.deployment) or "—",
                 )
             )
-            for name, fact in loaded.facts(supplier, offer):
-                if name.startswith("offer."):
-                    print_text("  " + fact_line(name, fact))
+            for name, fact in loaded.offer_facts(offer):
+                print_text("  " + fact_line(name, fact))
             for cert in offer.certifications:
                 print_text(
                     "  "
