@@ -89,23 +89,27 @@ class LoadedFramework:
         text = read_text(path)
         file = str(path)
         profile = validate_model(WeightProfile, load_yaml(text, file, "weights"), text, file, "weights")
-        axis_ids = [a.id for a in self.model.axes]
-        missing = [a for a in axis_ids if a not in profile.weights]
-        extra = [k for k in profile.weights if k not in axis_ids]
-        problems = []
-        if missing or extra:
-            message = t(
-                "problem.weights_axes",
-                axes=", ".join(axis_ids),
-                missing=", ".join(missing) or "—",
-                extra=", ".join(extra) or "—",
-            )
-            problems.append(Problem(file, message, path="weights", line=LineLocator(text).line_of(["weights"])))
-        elif sum(profile.weights.values()) <= 0:
-            problems.append(Problem(file, t("problem.weights_zero"), path="weights"))
-        if problems:
-            raise ValidationFailed(file, problems, "weights")
+        message = weights_problem(profile.weights, [a.id for a in self.model.axes])
+        if message is not None:
+            problem = Problem(file, message, path="weights", line=LineLocator(text).line_of(["weights"]))
+            raise ValidationFailed(file, [problem], "weights")
         return profile.id, dict(profile.weights)
+
+
+def weights_problem(weights: dict[str, float], axis_ids: list[str]) -> str | None:
+    """What is wrong with a profile's weights: axes missing or unknown, or nothing to weigh."""
+    missing = [a for a in axis_ids if a not in weights]
+    extra = [k for k in weights if k not in axis_ids]
+    if missing or extra:
+        return t(
+            "problem.weights_axes",
+            axes=", ".join(axis_ids),
+            missing=", ".join(missing) or "—",
+            extra=", ".join(extra) or "—",
+        )
+    if sum(weights.values()) <= 0:
+        return t("problem.weights_zero")
+    return None
 
 
 def _digest(data: object) -> str:
@@ -208,22 +212,9 @@ def check_framework(fw: Framework) -> list[tuple[Sequence[PathPart], str]]:
     profile_ids = _unique([p.id for p in fw.weight_profiles], ["weight_profiles"], problems)
     for p, profile in enumerate(fw.weight_profiles):
         where = ["weight_profiles", p]
-        missing = [a for a in axis_ids if a not in profile.weights]
-        extra = [k for k in profile.weights if k not in axis_ids]
-        if missing or extra:
-            problems.append(
-                (
-                    [*where, "weights"],
-                    t(
-                        "problem.weights_axes",
-                        axes=", ".join(axis_ids),
-                        missing=", ".join(missing) or "—",
-                        extra=", ".join(extra) or "—",
-                    ),
-                )
-            )
-        elif sum(profile.weights.values()) <= 0:
-            problems.append(([*where, "weights"], t("problem.weights_zero")))
+        message = weights_problem(profile.weights, axis_ids)
+        if message is not None:
+            problems.append(([*where, "weights"], message))
         check_refs(profile.references, [*where, "references"])
     if fw.default_profile not in profile_ids:
         problems.append((["default_profile"], t("problem.unknown_default_profile", profile=fw.default_profile)))
