@@ -53,6 +53,11 @@ def long_date(value: dt.date, lang: str) -> str:
     return str(_format_date(value, "d MMMM y", locale=_locale(lang)))
 
 
+def iso_date(iso: str | None, lang: str, missing: str = "—") -> str:
+    """An ISO date from the results file as a long date, or ``missing`` when there is none."""
+    return long_date(dt.date.fromisoformat(iso), lang) if iso else missing
+
+
 def short_date(value: dt.date, lang: str) -> str:
     """« 23/11/2026 » / « 23/11/2026 » (numeric, for dense tables)."""
     return str(_format_date(value, "dd/MM/y", locale=_locale(lang)))

@@ -212,7 +212,7 @@ def _print_indicators(results: Results) -> None:
     print_text("")
     print_text(t("actions.title"), style="bold")
     for action in results.actions[:5]:
-        deadline = fmt.long_date(_date(action.deadline), lang) if action.deadline else t("actions.no_deadline")
+        deadline = fmt.iso_date(action.deadline, lang, t("actions.no_deadline"))
         print_text(
             "  "
             + t(
@@ -225,12 +225,6 @@ def _print_indicators(results: Results) -> None:
         )
     if len(results.actions) > 5:
         print_text("  " + t("actions.more", count=len(results.actions) - 5))
-
-
-def _date(iso: str):  # type: ignore[no-untyped-def]
-    import datetime as dt
-
-    return dt.date.fromisoformat(iso)
 
 
 def _print_explanation(e: Explanation, framework: LoadedFramework) -> None:
@@ -303,7 +297,7 @@ def _print_explanation(e: Explanation, framework: LoadedFramework) -> None:
         out.print(table)
     print_text(t("explain.actions"), style="bold")
     for action in e.actions or []:
-        deadline = fmt.long_date(_date(action.deadline), lang) if action.deadline else t("actions.no_deadline")
+        deadline = fmt.iso_date(action.deadline, lang, t("actions.no_deadline"))
         print_text(f"  {action.rank}. {action.title} ({', '.join(action.triggers)}) — {deadline}")
     if not e.actions:
         print_text("  " + t("explain.none"))

@@ -117,7 +117,7 @@ def _side(results: Results, file: Path | None, lang: str) -> dict[str, Any]:
     date = results.diagnostic.get("date")
     catalog = results.catalog or {}
     return {
-        "date": fmt.long_date(dt.date.fromisoformat(date), lang) if isinstance(date, str) else "—",
+        "date": fmt.iso_date(date if isinstance(date, str) else None, lang),
         "framework": f"{results.framework_id} {results.framework_version}",
         "profile": results.profile_id,
         "catalog": str(catalog.get("version") or "—"),

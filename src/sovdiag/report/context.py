@@ -68,10 +68,6 @@ def build_context(
         set_language(previous)
 
 
-def _date(iso: str | None, lang: str, missing: str) -> str:
-    return fmt.long_date(dt.date.fromisoformat(iso), lang) if iso else missing
-
-
 def _plan(
     results: Results,
     diag: OpenDiagnostic,
@@ -106,7 +102,7 @@ def _plan(
                 for m in sorted(windows)
             ],
             "expired": [names[x] for x in ind.contracts_expired],
-            "reference_date": _date(ind.reference_date, lang, ""),
+            "reference_date": fmt.iso_date(ind.reference_date, lang, ""),
         }
     matrix: list[dict[str, Any]] = []
     risk_model = framework.risk
@@ -198,7 +194,7 @@ def _plan(
                 "carried_by": t(f"carried.{a.carried_by}"),
                 "effort": t(f"effort.{a.effort}"),
                 "horizon": t(f"horizon.{a.horizon}"),
-                "deadline": _date(a.deadline, lang, t("actions.no_deadline")),
+                "deadline": fmt.iso_date(a.deadline, lang, t("actions.no_deadline")),
                 "risk": a.risk_level,
                 "services": [names[x.service] for x in a.services],
             }
@@ -246,7 +242,7 @@ def _plan(
         ]
         catalog_view = {
             "version": cat["version"],
-            "date": _date(cat["date"], lang, cat["date"]),
+            "date": fmt.iso_date(cat["date"], lang, cat["date"]),
             "local_file": cat["local_file"] or "",
             "overridden": cat["overridden"],
             "matched": sum(1 for m in cat["matches"] if m["status"] in ("matched", "pinned")),

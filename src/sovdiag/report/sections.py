@@ -21,10 +21,6 @@ RADAR_SIZE = 240  # the chart's viewBox is RADAR_SIZE × RADAR_SIZE
 RADAR_RADIUS = 80
 
 
-def _date(iso: str | None, lang: str) -> str:
-    return fmt.long_date(dt.date.fromisoformat(iso), lang) if iso else t("actions.no_deadline")
-
-
 def main_risks(results: Results, diag: OpenDiagnostic, lang: str, limit: int = 3) -> list[dict[str, Any]]:
     """The services with the highest risk, each with what makes it grave and likely, in plain words."""
     model = diag.framework.model.risk
@@ -87,7 +83,7 @@ def decisions(
                 "effort": t(f"effort.{action.effort}"),
                 "cost": measure.cost.get(lang) if measure and measure.cost else "",
                 "carried_by": t(f"carried.{action.carried_by}"),
-                "deadline": _date(action.deadline, lang),
+                "deadline": fmt.iso_date(action.deadline, lang, t("actions.no_deadline")),
                 "window": window,
                 "services": len(action.services),
             }
