@@ -15,8 +15,8 @@ from sovdiag.catalog import Catalog
 from sovdiag.errors import SovdiagError
 from sovdiag.framework import LoadedFramework
 from sovdiag.messages import translate as t
-from sovdiag.models import Inventory, MeasureLibrary, ObligationLibrary
-from sovdiag.scoring import ANSWERED, Results, ServiceResult
+from sovdiag.models import Inventory, MeasureLibrary, ObligationLibrary, RiskModel
+from sovdiag.scoring import ANSWERED, Results, RiskRating, ServiceResult
 
 
 @dataclass(slots=True)
@@ -190,10 +190,7 @@ def explain_service(
     if result.risk is not None and fw.risk is not None:
         model = fw.risk
         g = next(x for x in model.gravity_levels if x.value == result.risk.gravity)
-        reason = result.risk.gravity_reason
-        rule_index = int(reason.split("[")[1].rstrip("]")) if "[" in reason else None
-        why = model.gravity_rules[rule_index].reason.get(lang) if rule_index is not None else ""
-        gravity = f"{g.code} {g.name.get(lang)} — {why}"
+        gravity = f"{g.code} {g.name.get(lang)} — {gravity_reason(model, result.risk, lang)}"
         v = next(x for x in model.likelihood_levels if x.value == result.risk.likelihood)
         likelihood = t(
             "explain.likelihood",
@@ -228,3 +225,11 @@ def explain_service(
         actions=actions,
         obligations=concerned,
     )
+
+
+def gravity_reason(model: RiskModel, risk: RiskRating, lang: str) -> str:
+    """Why a service has its gravity: the reason of the framework's rule that gave it."""
+    reason = risk.gravity_reason  # "risk.gravity_rules[i]", or empty when no rule matched
+    if "[" not in reason:
+        return ""
+    return model.gravity_rules[int(reason.split("[")[1].rstrip("]"))].reason.get(lang)

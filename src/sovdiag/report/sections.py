@@ -10,7 +10,7 @@ from typing import Any
 
 from sovdiag import formatting as fmt
 from sovdiag.catalog import Catalog
-from sovdiag.explain import explain_service
+from sovdiag.explain import explain_service, gravity_reason
 from sovdiag.messages import translate as t
 from sovdiag.models import MeasureLibrary, ObligationLibrary
 from sovdiag.pipeline import OpenDiagnostic
@@ -26,25 +26,20 @@ def main_risks(results: Results, diag: OpenDiagnostic, lang: str, limit: int = 3
     model = diag.framework.model.risk
     if model is None:
         return []
-    ranked = sorted(
-        (s for s in results.services if s.risk is not None),
-        key=lambda s: (-s.risk.level, -s.risk.gravity, -s.risk.likelihood, s.name) if s.risk else (0, 0, 0, s.name),
-    )
+    rated = [(s, s.risk) for s in results.services if s.risk is not None]
+    rated.sort(key=lambda pair: (-pair[1].level, -pair[1].gravity, -pair[1].likelihood, pair[0].name))
     names = {r.value: r.name.get(lang) for r in model.risk_levels}
     out = []
-    for s in ranked[:limit]:
-        if s.risk is None:
-            continue
-        index = int(s.risk.gravity_reason.split("[")[1].rstrip("]")) if "[" in s.risk.gravity_reason else None
-        why = model.gravity_rules[index].reason.get(lang) if index is not None else ""
+    for s, risk in rated[:limit]:
+        why = gravity_reason(model, risk, lang)
         out.append(
             {
                 "name": s.name,
                 "supplier": s.supplier,
-                "level": names[s.risk.level],
-                "level_value": s.risk.level,
+                "level": names[risk.level],
+                "level_value": risk.level,
                 "gravity_reason": why,
-                "exposure": fmt.percent(s.risk.exposure, lang),
+                "exposure": fmt.percent(risk.exposure, lang),
             }
         )
     return out
