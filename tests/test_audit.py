@@ -198,6 +198,21 @@ def test_missing_report_lists_what_is_left(tmp_path: Path, shared: tuple) -> Non
 # ------------------------------------------------------------------------------ the store
 
 
+def _one_service_store(path: Path) -> InventoryStore:
+    """A new inventory with one service, open for edits."""
+    store = InventoryStore(path)
+    store.open(
+        {
+            "collectivite": {"name": "C", "kind": "commune"},
+            "diagnostic": {"conducted_by": "X", "date": "2026-11-23"},
+            "services": [
+                {"id": "a", "name": "A", "domain": "sig", "supplier": "S", "deployment": "saas", "criticality": "low"}
+            ],
+        }
+    )
+    return store
+
+
 def test_journal_is_replayed_after_a_crash(tmp_path: Path) -> None:
     path = tmp_path / "inv.yaml"
     store = InventoryStore(path)
@@ -298,16 +313,7 @@ def test_killed_at_random_points_the_inventory_keeps_every_confirmed_answer(tmp_
     holds every answer the process had confirmed. The writer is forked from this process, so that a
     round costs milliseconds rather than an interpreter start."""
     path = tmp_path / "inv.yaml"
-    store = InventoryStore(path)
-    store.open(
-        {
-            "collectivite": {"name": "C", "kind": "commune"},
-            "diagnostic": {"conducted_by": "X", "date": "2026-11-23"},
-            "services": [
-                {"id": "a", "name": "A", "domain": "sig", "supplier": "S", "deployment": "saas", "criticality": "low"}
-            ],
-        }
-    )
+    store = _one_service_store(path)
     store.close()
     rng = random.Random(20261123)  # noqa: S311 - reproducible timings, not cryptography
     confirmed: set[str] = set()
@@ -437,16 +443,7 @@ def tiny_disk(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def test_a_full_disk_loses_no_confirmed_answer(tiny_disk: Path) -> None:
     path = tiny_disk / "inv.yaml"
-    store = InventoryStore(path)
-    store.open(
-        {
-            "collectivite": {"name": "C", "kind": "commune"},
-            "diagnostic": {"conducted_by": "X", "date": "2026-11-23"},
-            "services": [
-                {"id": "a", "name": "A", "domain": "sig", "supplier": "S", "deployment": "saas", "criticality": "low"}
-            ],
-        }
-    )
+    store = _one_service_store(path)
     confirmed = []
 
     def fill_the_disk() -> None:
