@@ -1,3 +1,5 @@
 from sovdiag.cli import main
 
-main()
+# Guarded: report workers (forkserver) import the main module again, and must not run the CLI.
+if __name__ == "__main__":
+    main()

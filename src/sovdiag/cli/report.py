@@ -78,7 +78,9 @@ def register(app: typer.Typer) -> None:
 
         output = output or Path(f"rapport.{fmt}")
         check_not_input(output, [inventory, *[p for p in (framework, catalog, logo, previous) if p]])
-        rendered = report_file(inventory, output, lang=get_language(), **options)
+        from sovdiag.report.workers import default_jobs
+
+        rendered = report_file(inventory, output, lang=get_language(), jobs=jobs or default_jobs(), **options)
         if rendered.pages is not None:
             print_text(t("cli.report.written", file=str(output), pages=rendered.pages))
         else:
@@ -87,7 +89,8 @@ def register(app: typer.Typer) -> None:
 
 def _report_folder(folder: Path, output_dir: Path, jobs: int | None, options: dict[str, Any]) -> None:
     from sovdiag.report.assets import check_logo, check_templates
-    from sovdiag.report.batch import default_jobs, find_inventories, plan_outputs, render_batch
+    from sovdiag.report.batch import find_inventories, plan_outputs, render_batch
+    from sovdiag.report.workers import default_jobs
 
     inventories = find_inventories(folder)
     if output_dir.exists() and not output_dir.is_dir():

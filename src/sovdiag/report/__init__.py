@@ -49,9 +49,44 @@ def build_report(
     logo: Path | None = None,
     pdf_a: bool = False,
     previous: Path | None = None,
+    jobs: int = 1,
 ) -> RenderedReport:
     """Score the diagnostic and write its report to ``output`` as PDF or HTML; ``previous`` (an
-    earlier diagnostic: results file, PDF report or inventory) adds what changed since."""
+    earlier diagnostic: results file, PDF report or inventory) adds what changed since. With
+    ``jobs`` above 1, a large PDF is laid out in chunks on that many processes."""
+    from sovdiag.report.workers import ChunkWorkers
+
+    # Started first, so that the workers' start overlaps the scoring and the HTML.
+    chunking = fmt == "pdf" and audience == "complet" and jobs > 1 and len(diag.inventory.services) >= CHUNKED_FROM
+    with ChunkWorkers(jobs if chunking else 1) as workers:
+        return _build_report(
+            diag, workers, fmt=fmt, lang=lang, output=output, weights=weights, date=date, templates=templates,
+            max_age_days=max_age_days, audience=audience, organisation=organisation, logo=logo, pdf_a=pdf_a,
+            previous=previous,
+        )  # fmt: skip
+
+
+# Below this many services a report takes a few seconds in one process: no worker is started.
+CHUNKED_FROM = 40
+
+
+def _build_report(
+    diag: OpenDiagnostic,
+    workers: Any,
+    *,
+    fmt: str,
+    lang: str,
+    output: Path,
+    weights: str | None,
+    date: dt.date | None,
+    templates: Path | None,
+    max_age_days: int | None,
+    audience: str,
+    organisation: str | None,
+    logo: Path | None,
+    pdf_a: bool,
+    previous: Path | None,
+) -> RenderedReport:
     from sovdiag.output import write_atomic
     from sovdiag.pipeline import diagnose
     from sovdiag.plan import load_measures, load_obligations
@@ -77,6 +112,7 @@ def build_report(
         logo=logo_uri,
         progress=progress,
     )
+    context["chunked"] = workers.count > 1
     html = render_html(context, folder)
     if fmt == "html":
         write_atomic(output, html)
@@ -92,6 +128,7 @@ def build_report(
         variant="pdf/a-3b" if pdf_a else "pdf/ua-1",
         attachments=[(RESULTS_ATTACHMENT, attachment)],
         when=report_date,
+        workers=workers,
     )
     write_atomic(output, pdf)
     return RenderedReport(output, pages)

@@ -8,8 +8,6 @@ worker processes. One inventory's error does not stop the others: each outcome i
 from __future__ import annotations
 
 import multiprocessing
-import os
-import signal
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sovdiag.errors import SovdiagError
+from sovdiag.report.workers import hold_interrupts, ignore_interrupts, release_interrupts
 
 INVENTORY_SUFFIXES = (".yaml", ".yml")
 
@@ -58,10 +57,6 @@ def plan_outputs(inventories: list[Path], output_dir: Path, fmt: str) -> list[tu
     return pairs
 
 
-def default_jobs() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
-
-
 def render_batch(
     pairs: list[tuple[Path, Path]],
     *,
@@ -94,11 +89,11 @@ def _parallel(pairs: list[tuple[Path, Path]], jobs: int, lang: str, options: dic
     # Ctrl-C is held back while the workers are born: a worker forked before it ignores Ctrl-C would
     # die of it, and a Ctrl-C in the parent before the pool is guarded would leave workers behind.
     # Once the pool exists, a held-back Ctrl-C arrives inside the guard and stops everything.
-    mask = _hold_interrupts()
+    mask = hold_interrupts()
     pool = None
     try:
-        pool = context.Pool(processes=min(jobs, len(pairs)), initializer=_ignore_interrupts)
-        _release_interrupts(mask)
+        pool = context.Pool(processes=min(jobs, len(pairs)), initializer=ignore_interrupts)
+        release_interrupts(mask)
         yield from pool.imap_unordered(
             _render_pair, [(inventory, output, lang, options) for inventory, output in pairs]
         )
@@ -109,27 +104,9 @@ def _parallel(pairs: list[tuple[Path, Path]], jobs: int, lang: str, options: dic
             pool.terminate()
         raise
     finally:
-        _release_interrupts(mask)
+        release_interrupts(mask)
         if pool is not None:
             pool.join()
-
-
-def _hold_interrupts() -> set[int | signal.Signals] | None:
-    if not hasattr(signal, "pthread_sigmask"):
-        return None
-    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-
-
-def _release_interrupts(mask: set[int | signal.Signals] | None) -> None:
-    if mask is not None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-
-
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the parent, which stops them all at once."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _render_pair(job: tuple[Path, Path, str, dict[str, Any]]) -> BatchOutcome:

@@ -51,6 +51,8 @@ def build_context(
                 "audience": audience,
                 "progress": progress,
                 "compact": compact,
+                # Split points for a chunked PDF layout (sovdiag.report.chunks); set by build_report.
+                "chunked": False,
                 "logo": logo,
                 "author_organisation": organisation or diag.inventory.diagnostic.organisation or "",
                 "main_risks": sections.main_risks(results, diag, lang),

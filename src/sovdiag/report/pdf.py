@@ -54,9 +54,27 @@ def html_to_pdf(
     variant: str | None = PDF_VARIANT,
     attachments: list[tuple[str, str]] | None = None,
     when: dt.date | None = None,
+    workers: Any = None,
 ) -> tuple[bytes, int]:
     """Return the PDF bytes and the page count. ``attachments`` are (name, text) pairs embedded in
-    the PDF, dated ``when`` so that the same inputs give the same file."""
+    the PDF, dated ``when`` so that the same inputs give the same file. With ``workers`` (a
+    :class:`sovdiag.report.workers.ChunkWorkers`), a large report is laid out in chunks on them."""
+    from sovdiag.report.chunks import render_chunked, strip_markers
+
+    if workers is not None and workers.count > 1:
+        chunked = render_chunked(
+            html, folder, variant=variant, attachments=attachments or [], when=when, workers=workers
+        )
+        if chunked is not None:
+            return chunked
+    document, pdf = render_document(strip_markers(html), folder, variant, attachments or [], when)
+    return pdf, len(document.pages)
+
+
+def render_document(
+    html: str, folder: Path, variant: str | None, attachments: list[tuple[str, str]], when: dt.date | None
+) -> tuple[Any, bytes]:
+    """Lay out ``html`` with WeasyPrint: the laid-out document and its PDF bytes."""
     from weasyprint import HTML, Attachment
 
     fetcher = make_fetcher(folder)
@@ -71,7 +89,7 @@ def html_to_pdf(
             relationship="Data",
             description=name,
         )
-        for name, text in attachments or []
+        for name, text in attachments
     ]
     try:
         document = HTML(string=html, base_url=str(folder.resolve()) + "/", url_fetcher=fetcher).render(
@@ -81,4 +99,4 @@ def html_to_pdf(
         document.write_pdf(buffer, pdf_variant=variant, attachments=files)
     except (OSError, ValueError, RecursionError) as err:
         raise ReportError("error.render_failed", reason=f"{type(err).__name__}: {err}") from err
-    return buffer.getvalue(), len(document.pages)
+    return document, buffer.getvalue()
