@@ -25,6 +25,7 @@ import html as html_lib
 import io
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,8 +36,10 @@ _BODY_OPEN = re.compile(r"<body\b[^>]*>", re.I)
 
 # Below this weight (about two seconds of layout), one document in one process is as fast.
 MIN_CHUNKED_WEIGHT = 8_000
-# The largest chunk a worker lays out: about 150 MiB of WeasyPrint's memory.
-MAX_CHUNK_WEIGHT = 22000
+# One round of chunks (one per worker) up to this weight each: about 500 services on two cores,
+# 250 MiB a worker. Beyond, chunks of MAX_CHUNK_WEIGHT (about 150 MiB a worker) bound the memory.
+ONE_ROUND_WEIGHT = 24_000
+MAX_CHUNK_WEIGHT = 11_000
 
 # Content chunks draw no margin box: the front's stand-in pages bring them, with the right numbers.
 _NO_MARGIN_BOXES = "@page { " + " ".join(
@@ -92,7 +95,7 @@ def plan_chunks(weights: list[int], workers: int, max_weight: int = MAX_CHUNK_WE
     none heavier than ``max_weight`` where the split points allow: ``(first, last + 1)`` ranges."""
     total = sum(weights)
     # A whole number of rounds: with 3 chunks on 2 workers, one worker would lay out two alone.
-    rounds = math.ceil(total / (max_weight * workers))
+    rounds = 1 if total <= ONE_ROUND_WEIGHT * workers else math.ceil(total / (max_weight * workers))
     count = min(len(weights), workers * rounds)
     if count <= 1:
         return [(0, len(weights))]
@@ -190,7 +193,7 @@ def render_chunked(
     folder: Path,
     *,
     variant: str | None,
-    attachments: list[tuple[str, str]],
+    attachments: Callable[[], list[tuple[str, str]]],
     when: Any,
     workers: Any,
 ) -> tuple[bytes, int] | None:
@@ -207,10 +210,12 @@ def render_chunked(
     ranges = plan_chunks(weights, workers.count)
     head = with_style(document.head, _NO_MARGIN_BOXES)
     jobs = [ChunkJob(head + body + document.tail, folder, variant, [], when) for body in chunk_bodies(document, ranges)]
-    chunks = workers.map(render_chunk, jobs)
+    pending = workers.start(render_chunk, jobs)
+    files = attachments()  # made by this process while the workers lay out
+    chunks = pending.get()
     front_job = ChunkJob(front_html(document, [c.anchors for c in chunks]), folder, variant, [], when)
     (front,) = workers.map(render_chunk, [front_job])
     buffer = io.BytesIO()
     archival = (variant or "").startswith("pdf/a")
-    pages = merge_chunks(front, chunks, buffer, attachments, when, archival)
+    pages = merge_chunks(front, chunks, buffer, files, when, archival)
     return buffer.getvalue(), pages

@@ -49,12 +49,15 @@ def merge_chunks(
     if front.pages - kept != sum(chunk.pages for chunk in chunks):
         raise ReportError("error.render_failed", reason="chunked layout: stand-in pages do not match the content")
     front_pdf = pikepdf.open(io.BytesIO(front.pdf))
-    sources = [pikepdf.open(io.BytesIO(chunk.pdf)) for chunk in chunks]
     out = pikepdf.Pdf.new()
     joiner = _StructureJoiner(out, front_pdf)
     joiner.add(front_pdf, kept)
-    for source in sources:
-        joiner.add(source, len(source.pages))
+    for chunk in chunks:
+        # One chunk open at a time: qpdf holds a few KB per object, and a chunk has tens of thousands.
+        with pikepdf.open(io.BytesIO(chunk.pdf)) as source:
+            first = len(out.pages)
+            joiner.add(source, len(source.pages))
+            _own_streams(out.pages[first:])
     joiner.finish()
     for number in range(kept, front.pages):
         _put_under(out, out.pages[number], front_pdf, front_pdf.pages[number])
@@ -73,6 +76,35 @@ def merge_chunks(
         object_stream_mode=pikepdf.ObjectStreamMode.generate,
     )
     return len(out.pages)
+
+
+def _own_streams(pages: Any) -> None:
+    """Give the streams these pages use (contents, fonts, images) their own copy of their data:
+    qpdf otherwise reads it from the source when saving, and the source is to be closed first."""
+    import pikepdf
+
+    seen: set[tuple[int, int]] = set()
+    stack: list[Any] = [page.obj for page in pages]
+    while stack:
+        value = stack.pop()
+        if not isinstance(value, pikepdf.Array | pikepdf.Dictionary | pikepdf.Stream):
+            continue
+        if value.is_indirect:
+            if value.objgen in seen:
+                continue
+            seen.add(value.objgen)
+        if isinstance(value, pikepdf.Stream):
+            encoding: dict[str, Any] = {"filter": value.get("/Filter"), "decode_parms": value.get("/DecodeParms")}
+            value.write(value.read_raw_bytes(), **encoding)
+            stack.extend(value.stream_dict.values())
+        elif isinstance(value, pikepdf.Array):
+            stack.extend(value)
+        else:
+            stack.extend(item for key, item in value.items() if key not in _NOT_FOLLOWED)
+
+
+# Links between objects that lead out of a page's own drawing (to other pages, to the structure).
+_NOT_FOLLOWED = {"/Parent", "/P", "/Pg", "/Dest", "/StructParent", "/StructParents", "/K", "/Obj"}
 
 
 def _shifted(bookmark: Bookmark, offset: int) -> Bookmark:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -52,22 +53,22 @@ def html_to_pdf(
     html: str,
     folder: Path,
     variant: str | None = PDF_VARIANT,
-    attachments: list[tuple[str, str]] | None = None,
+    attachments: Callable[[], list[tuple[str, str]]] | None = None,
     when: dt.date | None = None,
     workers: Any = None,
 ) -> tuple[bytes, int]:
-    """Return the PDF bytes and the page count. ``attachments`` are (name, text) pairs embedded in
-    the PDF, dated ``when`` so that the same inputs give the same file. With ``workers`` (a
-    :class:`sovdiag.report.workers.ChunkWorkers`), a large report is laid out in chunks on them."""
+    """Return the PDF bytes and the page count. ``attachments`` gives the (name, text) pairs
+    embedded in the PDF, dated ``when`` so that the same inputs give the same file; it is called
+    while the workers lay out, if any. With ``workers`` (a :class:`sovdiag.report.workers.ChunkWorkers`),
+    a large report is laid out in chunks on them."""
     from sovdiag.report.chunks import render_chunked, strip_markers
 
+    files = attachments or list
     if workers is not None and workers.count > 1:
-        chunked = render_chunked(
-            html, folder, variant=variant, attachments=attachments or [], when=when, workers=workers
-        )
+        chunked = render_chunked(html, folder, variant=variant, attachments=files, when=when, workers=workers)
         if chunked is not None:
             return chunked
-    document, pdf = render_document(strip_markers(html), folder, variant, attachments or [], when)
+    document, pdf = render_document(strip_markers(html), folder, variant, files(), when)
     return pdf, len(document.pages)
 
 

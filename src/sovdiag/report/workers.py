@@ -12,7 +12,7 @@ import signal
 import sys
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sovdiag.errors import ReportError
 
@@ -73,13 +73,13 @@ class ChunkWorkers:
 
     def map(self, function: Callable[[T], R], jobs: list[T]) -> list[R]:
         """``function`` over ``jobs`` on the workers, results in the order of ``jobs``."""
+        return self.start(function, jobs).get()
+
+    def start(self, function: Callable[[T], R], jobs: list[T]) -> Pending[R]:
+        """Start ``function`` over ``jobs``; the caller goes on and collects the results later."""
         if self._pool is None:
-            return [function(job) for job in jobs]
-        outcomes: list[Any] = self._pool.map(_Guarded(function), jobs, chunksize=1)
-        for outcome in outcomes:
-            if isinstance(outcome, _Failure):
-                raise ReportError("error.render_failed", reason=outcome.reason)
-        return outcomes
+            return Pending([function(job) for job in jobs])
+        return Pending(self._pool.map_async(_Guarded(function), jobs, chunksize=1))
 
     def close(self, *, cancel: bool = False) -> None:
         if self._pool is None:
@@ -99,6 +99,20 @@ class ChunkWorkers:
     ) -> None:
         # Ctrl-C or an error: stop the workers now rather than after the chunks under way.
         self.close(cancel=kind is not None)
+
+
+class Pending(Generic[R]):
+    """Results under way on the workers (or already there)."""
+
+    def __init__(self, source: Any) -> None:
+        self._source = source
+
+    def get(self) -> list[R]:
+        outcomes: list[Any] = self._source if isinstance(self._source, list) else self._source.get()
+        for outcome in outcomes:
+            if isinstance(outcome, _Failure):
+                raise ReportError("error.render_failed", reason=outcome.reason)
+        return outcomes
 
 
 class _Failure:
