@@ -118,9 +118,14 @@ class _StructureJoiner:
         import pikepdf
 
         self.out = out
-        first = front.Root.StructTreeRoot.K[0]
-        self.document = out.make_indirect(pikepdf.Dictionary({k: v for k, v in first.items() if k not in ("/K", "/P")}))
-        self.document.K = pikepdf.Array()
+        # PDF/A-3b reports are not tagged: pages and destinations only.
+        self.tagged = "/StructTreeRoot" in front.Root
+        if self.tagged:
+            first = front.Root.StructTreeRoot.K[0]
+            self.document = out.make_indirect(
+                pikepdf.Dictionary({k: v for k, v in first.items() if k not in ("/K", "/P")})
+            )
+            self.document.K = pikepdf.Array()
         self.parent_tree: dict[int, Any] = {}
         self.destinations: dict[str, Any] = {}
 
@@ -129,8 +134,6 @@ class _StructureJoiner:
         import pikepdf
 
         kept = {source.pages[i].objgen for i in range(pages)}
-        root = source.Root.StructTreeRoot
-        old_tree = pikepdf.NumberTree(root.ParentTree)
         remap: dict[int, int] = {}
         for index in range(pages):
             self.out.pages.append(source.pages[index])
@@ -138,6 +141,19 @@ class _StructureJoiner:
             self._renumber(page.obj, "/StructParents", remap)
             for annotation in page.obj.get("/Annots", []):
                 self._renumber(annotation, "/StructParent", remap)
+        if self.tagged:
+            self._add_structure(source, kept, remap)
+        names = source.Root.get("/Names", {}).get("/Dests")
+        if names is not None:
+            for name, target in pikepdf.NameTree(names).items():
+                if target[0].objgen in kept and str(name) not in self.destinations:
+                    self.destinations[str(name)] = _copy(self.out, target)
+
+    def _add_structure(self, source: Any, kept: set[tuple[int, int]], remap: dict[int, int]) -> None:
+        import pikepdf
+
+        root = source.Root.StructTreeRoot
+        old_tree = pikepdf.NumberTree(root.ParentTree)
         # Elements whose parent is the source's Document element are detached before copying (or
         # qpdf would drag the whole source tree along) and attached to the joined Document after.
         source_document = root.K[0]
@@ -158,11 +174,6 @@ class _StructureJoiner:
             self.parent_tree[new] = _copy(self.out, entries[old])
         for element in detached:
             self.out.copy_foreign(element).P = self.document
-        names = source.Root.get("/Names", {}).get("/Dests")
-        if names is not None:
-            for name, target in pikepdf.NameTree(names).items():
-                if target[0].objgen in kept and str(name) not in self.destinations:
-                    self.destinations[str(name)] = _copy(self.out, target)
 
     def _renumber(self, holder: Any, key: str, remap: dict[int, int]) -> None:
         if key in holder:
@@ -174,6 +185,13 @@ class _StructureJoiner:
         import pikepdf
 
         out = self.out
+        if self.destinations:
+            names = pikepdf.NameTree.new(out)
+            for name, target in self.destinations.items():
+                names[name] = target
+            out.Root.Names = pikepdf.Dictionary(Dests=names.obj)
+        if not self.tagged:
+            return
         tree = pikepdf.NumberTree.new(out)
         for key, value in self.parent_tree.items():
             tree[key] = value
@@ -187,11 +205,6 @@ class _StructureJoiner:
         )
         self.document.P = root
         out.Root.StructTreeRoot = root
-        if self.destinations:
-            names = pikepdf.NameTree.new(out)
-            for name, target in self.destinations.items():
-                names[name] = target
-            out.Root.Names = pikepdf.Dictionary(Dests=names.obj)
 
 
 def _on_pages(element: Any, kept: set[tuple[int, int]]) -> bool:
