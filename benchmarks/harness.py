@@ -1,9 +1,11 @@
 """What the benchmark scripts share: timing whole processes, in-process snippets, the machine.
 
-Whole-process figures start a fresh interpreter for every run and keep the median wall time and the
-highest peak resident memory (RSS) of that child. ``os.wait4`` reports the peak of the child itself
-and of the processes it waited for (the workers of a batch, say): the largest single process, never
-a sum, and never the maximum over every child this script has started.
+Whole-process figures start a fresh interpreter for every run and keep the median wall time, the
+highest peak resident memory (RSS) of that child and, on Linux, the peak of the memory of the
+whole process tree (PSS: pages shared by forked workers counted once, shared out). ``os.wait4``
+reports the peak of the child itself and of the processes it waited for (the workers of a batch,
+say): the largest single process, never a sum. The process tree (a large report's chunk workers,
+forked from a server the command starts) is sampled every 0.1 s from /proc.
 
 In-process figures run a snippet once in a fresh interpreter and time steps inside it.
 """
@@ -36,24 +38,52 @@ class Timing:
     wall: float  # median seconds over the runs
     peak_mib: float  # highest peak RSS of the child over the runs
     runs: int
+    tree_mib: float | None = None  # highest sampled PSS of the child and all its descendants
 
 
 # Linux keeps a process's peak RSS across fork and exec: a command started straight from this
 # script (which grows while it generates inventories) would report this script's peak as its own.
 # A small launcher, started fresh, starts the command and reports the command's own figures.
 LAUNCHER = """
-import os, subprocess, sys, time
+import os, subprocess, sys, threading, time
+def tree(pid):
+    found, i = [pid], 0
+    while i < len(found):
+        try:
+            for task in os.listdir(f"/proc/{found[i]}/task"):
+                with open(f"/proc/{found[i]}/task/{task}/children") as f:
+                    found += [int(x) for x in f.read().split()]
+        except OSError:
+            pass
+        i += 1
+    return found
+def pss(pid):
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            return next((int(l.split()[1]) for l in f if l.startswith("Pss:")), 0)
+    except OSError:
+        return 0
+peak = [0]
+def sample(pid, done):
+    while not done.wait(0.1):
+        peak[0] = max(peak[0], sum(pss(p) for p in tree(pid)))
 start = time.perf_counter()
 child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+done = threading.Event()
+sampler = threading.Thread(target=sample, args=(child.pid, done), daemon=True)
+if os.path.exists("/proc/self/smaps_rollup"):
+    sampler.start()
 _, status, usage = os.wait4(child.pid, 0)
-print(time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+elapsed = time.perf_counter() - start
+done.set()
+print(elapsed, usage.ru_maxrss, os.waitstatus_to_exitcode(status), peak[0])
 """
 
 
 def timed(cmd: list[str], runs: int, before: Callable[[], object] | None = None) -> Timing:
     """Run ``cmd`` ``runs`` times, each a fresh process (``before`` is called ahead of each run,
     outside the timing); raise :class:`CommandFailed` with its error output if a run fails."""
-    times, peaks = [], []
+    times, peaks, trees = [], [], []
     for _ in range(max(1, runs)):
         if before is not None:
             before()
@@ -67,14 +97,15 @@ def timed(cmd: list[str], runs: int, before: Callable[[], object] | None = None)
                 check=False,
             )
             words = done.stdout.split()
-            code = int(words[2]) if len(words) == 3 else done.returncode or 1
+            code = int(words[2]) if len(words) == 4 else done.returncode or 1
             if code != 0:
                 errors.seek(0)
                 message = errors.read().decode(errors="replace").strip()
                 raise CommandFailed(f"{' '.join(cmd)} failed ({code}): {message[-2000:]}")
         times.append(float(words[0]))
         peaks.append(int(words[1]) / 1024)  # KiB on Linux
-    return Timing(statistics.median(times), max(peaks), len(times))
+        trees.append(int(words[3]) / 1024)
+    return Timing(statistics.median(times), max(peaks), len(times), max(trees) or None)
 
 
 def in_process(code: str, *args: str) -> list[str]:
