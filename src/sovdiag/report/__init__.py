@@ -126,7 +126,7 @@ def _build_report(
         html,
         folder,
         variant="pdf/a-3b" if pdf_a else "pdf/ua-1",
-        attachments=lambda: [(RESULTS_ATTACHMENT, results_json(results))],
+        attachments=lambda: [(RESULTS_ATTACHMENT, results_json(results, compact=True))],
         when=report_date,
         workers=workers,
     )

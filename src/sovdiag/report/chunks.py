@@ -214,8 +214,8 @@ def render_chunked(
     files = attachments()  # made by this process while the workers lay out
     chunks = pending.get()
     front_job = ChunkJob(front_html(document, [c.anchors for c in chunks]), folder, variant, [], when)
-    (front,) = workers.map(render_chunk, [front_job])
+    front = workers.start(render_chunk, [front_job])  # joined with the chunks as they are read
     buffer = io.BytesIO()
     archival = (variant or "").startswith("pdf/a")
-    pages = merge_chunks(front, chunks, buffer, files, when, archival)
+    pages = merge_chunks(chunks, lambda: front.get()[0], buffer, files, when, archival)
     return buffer.getvalue(), pages

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from sovdiag.errors import ReportError
@@ -34,35 +35,38 @@ def front_length(front: RenderedChunk) -> int:
 
 
 def merge_chunks(
-    front: RenderedChunk,
     chunks: list[RenderedChunk],
+    front: Callable[[], RenderedChunk],
     output: BinaryIO,
     attachments: list[tuple[str, str]],
     when: dt.date | None,
     archival: bool,
 ) -> int:
     """Write the joined PDF to ``output``, with ``attachments`` (name, text) dated ``when``
-    (listed as associated files too when ``archival``, as PDF/A-3 asks); returns its page count."""
+    (listed as associated files too when ``archival``, as PDF/A-3 asks); returns its page count.
+    ``front`` gives the laid-out front: the chunks are joined while a worker lays it out."""
     import pikepdf
 
-    kept = front_length(front)
-    if front.pages - kept != sum(chunk.pages for chunk in chunks):
-        raise ReportError("error.render_failed", reason="chunked layout: stand-in pages do not match the content")
-    front_pdf = pikepdf.open(io.BytesIO(front.pdf))
     out = pikepdf.Pdf.new()
-    joiner = _StructureJoiner(out, front_pdf)
-    joiner.add(front_pdf, kept)
+    joiner: _StructureJoiner | None = None
     for chunk in chunks:
         # One chunk open at a time: qpdf holds a few KB per object, and a chunk has tens of thousands.
         with pikepdf.open(io.BytesIO(chunk.pdf)) as source:
+            joiner = joiner or _StructureJoiner(out, source)
             first = len(out.pages)
             joiner.add(source, len(source.pages))
             _own_streams(out.pages[first:])
+    laid_out = front()
+    kept = front_length(laid_out)
+    if joiner is None or laid_out.pages - kept != len(out.pages):
+        raise ReportError("error.render_failed", reason="chunked layout: stand-in pages do not match the content")
+    front_pdf = pikepdf.open(io.BytesIO(laid_out.pdf))
+    joiner.add(front_pdf, kept, at_start=True)
     joiner.finish()
-    for number in range(kept, front.pages):
+    for number in range(kept, laid_out.pages):
         _put_under(out, out.pages[number], front_pdf, front_pdf.pages[number])
     _copy_catalogue(out, front_pdf)
-    bookmarks = [b for b in front.bookmarks if b.page < kept]
+    bookmarks = [b for b in laid_out.bookmarks if b.page < kept]
     offset = kept
     for chunk in chunks:
         bookmarks.extend(_shifted(b, offset) for b in chunk.bookmarks)
@@ -114,14 +118,14 @@ def _shifted(bookmark: Bookmark, offset: int) -> Bookmark:
 class _StructureJoiner:
     """Pages, structure elements, parent tree and named destinations, source after source."""
 
-    def __init__(self, out: Any, front: Any) -> None:
+    def __init__(self, out: Any, model: Any) -> None:
         import pikepdf
 
         self.out = out
         # PDF/A-3b reports are not tagged: pages and destinations only.
-        self.tagged = "/StructTreeRoot" in front.Root
+        self.tagged = "/StructTreeRoot" in model.Root
         if self.tagged:
-            first = front.Root.StructTreeRoot.K[0]
+            first = model.Root.StructTreeRoot.K[0]
             self.document = out.make_indirect(
                 pikepdf.Dictionary({k: v for k, v in first.items() if k not in ("/K", "/P")})
             )
@@ -129,27 +133,32 @@ class _StructureJoiner:
         self.parent_tree: dict[int, Any] = {}
         self.destinations: dict[str, Any] = {}
 
-    def add(self, source: Any, pages: int) -> None:
-        """Append the first ``pages`` pages of ``source`` and the structure that belongs to them."""
+    def add(self, source: Any, pages: int, *, at_start: bool = False) -> None:
+        """Append (or put first) the first ``pages`` pages of ``source`` and the structure that
+        belongs to them."""
         import pikepdf
 
         kept = {source.pages[i].objgen for i in range(pages)}
         remap: dict[int, int] = {}
         for index in range(pages):
-            self.out.pages.append(source.pages[index])
-            page = self.out.pages[-1]
+            if at_start:
+                self.out.pages.insert(index, source.pages[index])
+                page = self.out.pages[index]
+            else:
+                self.out.pages.append(source.pages[index])
+                page = self.out.pages[-1]
             self._renumber(page.obj, "/StructParents", remap)
             for annotation in page.obj.get("/Annots", []):
                 self._renumber(annotation, "/StructParent", remap)
         if self.tagged:
-            self._add_structure(source, kept, remap)
+            self._add_structure(source, kept, remap, at_start)
         names = source.Root.get("/Names", {}).get("/Dests")
         if names is not None:
             for name, target in pikepdf.NameTree(names).items():
                 if target[0].objgen in kept and str(name) not in self.destinations:
                     self.destinations[str(name)] = _copy(self.out, target)
 
-    def _add_structure(self, source: Any, kept: set[tuple[int, int]], remap: dict[int, int]) -> None:
+    def _add_structure(self, source: Any, kept: set[tuple[int, int]], remap: dict[int, int], at_start: bool) -> None:
         import pikepdf
 
         root = source.Root.StructTreeRoot
@@ -167,9 +176,8 @@ class _StructureJoiner:
         detached = [e for e in detached if e.get("/P") is not None and e.P.objgen == source_document.objgen]
         for element in detached:
             del element["/P"]
-        for element in source_document.K:
-            if _on_pages(element, kept):
-                self.document.K.append(self.out.copy_foreign(element))
+        copies = [self.out.copy_foreign(element) for element in source_document.K if _on_pages(element, kept)]
+        self.document.K = pikepdf.Array(copies + list(self.document.K) if at_start else list(self.document.K) + copies)
         for old, new in remap.items():
             self.parent_tree[new] = _copy(self.out, entries[old])
         for element in detached:
