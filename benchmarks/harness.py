@@ -5,7 +5,7 @@ highest peak resident memory (RSS) of that child and, on Linux, the peak of the 
 whole process tree (PSS: pages shared by forked workers counted once, shared out). ``os.wait4``
 reports the peak of the child itself and of the processes it waited for (the workers of a batch,
 say): the largest single process, never a sum. The process tree (a large report's chunk workers,
-forked from a server the command starts) is sampled every 0.1 s from /proc.
+forked from a server the command starts) is sampled every 0.25 s from /proc (sampling more often slows a two-core machine down).
 
 In-process figures run a snippet once in a fresh interpreter and time steps inside it.
 """
@@ -65,7 +65,7 @@ def pss(pid):
         return 0
 peak = [0]
 def sample(pid, done):
-    while not done.wait(0.1):
+    while not done.wait(0.25):
         peak[0] = max(peak[0], sum(pss(p) for p in tree(pid)))
 start = time.perf_counter()
 child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
