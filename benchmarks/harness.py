@@ -5,7 +5,8 @@ highest peak resident memory (RSS) of that child and, on Linux, the peak of the 
 whole process tree (PSS: pages shared by forked workers counted once, shared out). ``os.wait4``
 reports the peak of the child itself and of the processes it waited for (the workers of a batch,
 say): the largest single process, never a sum. The process tree (a large report's chunk workers,
-forked from a server the command starts) is sampled every 0.25 s from /proc (sampling more often slows a two-core machine down).
+forked from a server the command starts) is sampled every 0.25 s from /proc (sampling more often
+slows a two-core machine down).
 
 In-process figures run a snippet once in a fresh interpreter and time steps inside it.
 """
