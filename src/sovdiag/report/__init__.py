@@ -54,84 +54,59 @@ def build_report(
     """Score the diagnostic and write its report to ``output`` as PDF or HTML; ``previous`` (an
     earlier diagnostic: results file, PDF report or inventory) adds what changed since. With
     ``jobs`` above 1, a large PDF is laid out in chunks on that many processes."""
-    from sovdiag.report.workers import ChunkWorkers
-
-    # Started first, so that the workers' start overlaps the scoring and the HTML.
-    chunking = fmt == "pdf" and audience == "complet" and jobs > 1 and len(diag.inventory.services) >= CHUNKED_FROM
-    with ChunkWorkers(jobs if chunking else 1) as workers:
-        return _build_report(
-            diag, workers, fmt=fmt, lang=lang, output=output, weights=weights, date=date, templates=templates,
-            max_age_days=max_age_days, audience=audience, organisation=organisation, logo=logo, pdf_a=pdf_a,
-            previous=previous,
-        )  # fmt: skip
-
-
-# Below this many services a report takes a few seconds in one process: no worker is started.
-CHUNKED_FROM = 40
-
-
-def _build_report(
-    diag: OpenDiagnostic,
-    workers: Any,
-    *,
-    fmt: str,
-    lang: str,
-    output: Path,
-    weights: str | None,
-    date: dt.date | None,
-    templates: Path | None,
-    max_age_days: int | None,
-    audience: str,
-    organisation: str | None,
-    logo: Path | None,
-    pdf_a: bool,
-    previous: Path | None,
-) -> RenderedReport:
     from sovdiag.output import write_atomic
     from sovdiag.pipeline import diagnose
     from sovdiag.plan import load_measures, load_obligations
     from sovdiag.report.assets import check_logo, check_templates
     from sovdiag.report.context import build_context
     from sovdiag.report.html import render_html
+    from sovdiag.report.workers import ChunkWorkers
     from sovdiag.resources import templates_dir
 
-    folder = check_templates(templates) if templates else templates_dir()
-    logo_uri = check_logo(logo) if logo else None
-    results = diagnose(diag, weights, max_age_days)
-    report_date = date or dt.date.today()
-    progress = _progress(previous, results, diag, lang, report_date, weights) if previous else None
-    context = build_context(
-        results,
-        diag,
-        lang=lang,
-        report_date=report_date,
-        measures=load_measures(),
-        obligations=load_obligations(),
-        audience=audience,
-        organisation=organisation,
-        logo=logo_uri,
-        progress=progress,
-    )
-    context["chunked"] = workers.count > 1
-    html = render_html(context, folder)
-    if fmt == "html":
-        write_atomic(output, html)
-        return RenderedReport(output, None)
-    from sovdiag.report.pdf import html_to_pdf
-    from sovdiag.results import RESULTS_ATTACHMENT, results_json
+    # The workers are started first, so that their start overlaps the scoring and the HTML.
+    chunking = fmt == "pdf" and audience == "complet" and jobs > 1 and len(diag.inventory.services) >= CHUNKED_FROM
+    with ChunkWorkers(jobs if chunking else 1) as workers:
+        folder = check_templates(templates) if templates else templates_dir()
+        logo_uri = check_logo(logo) if logo else None
+        results = diagnose(diag, weights, max_age_days)
+        report_date = date or dt.date.today()
+        progress = _progress(previous, results, diag, lang, report_date, weights) if previous else None
+        context = build_context(
+            results,
+            diag,
+            lang=lang,
+            report_date=report_date,
+            measures=load_measures(),
+            obligations=load_obligations(),
+            audience=audience,
+            organisation=organisation,
+            logo=logo_uri,
+            progress=progress,
+        )
+        context["chunked"] = workers.count > 1
+        html = render_html(context, folder)
+        if fmt == "html":
+            write_atomic(output, html)
+            return RenderedReport(output, None)
+        from sovdiag.report.pdf import html_to_pdf
+        from sovdiag.results import RESULTS_ATTACHMENT, results_json
 
-    # The results travel inside the PDF, so that a report received from a consultant can be compared.
-    # Written while the workers lay the chunks out (2.7 s for 2,000 services).
-    pdf, pages = html_to_pdf(
-        html,
-        folder,
-        variant="pdf/a-3b" if pdf_a else "pdf/ua-1",
-        attachments=lambda: [(RESULTS_ATTACHMENT, results_json(results, compact=True))],
-        when=report_date,
-        workers=workers,
-    )
-    write_atomic(output, pdf)
-    return RenderedReport(output, pages)
+        # The results travel inside the PDF, so that a report received from a consultant can be compared.
+        # Written while the workers lay the chunks out (over a second for 2,000 services).
+        pdf, pages = html_to_pdf(
+            html,
+            folder,
+            variant="pdf/a-3b" if pdf_a else "pdf/ua-1",
+            attachments=lambda: [(RESULTS_ATTACHMENT, results_json(results, compact=True))],
+            when=report_date,
+            workers=workers,
+        )
+        write_atomic(output, pdf)
+        return RenderedReport(output, pages)
+
+
+# Below this many services a report takes a few seconds in one process: no worker is started.
+CHUNKED_FROM = 40
 
 
 def _progress(

@@ -26,7 +26,7 @@ import io
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -161,7 +161,7 @@ class RenderedChunk:
     pdf: bytes
     pages: int
     anchors: list[list[str]]  # the anchor names on each page
-    bookmarks: list[Bookmark] = field(default_factory=list)
+    bookmarks: list[Bookmark]
 
 
 @dataclass(frozen=True)
@@ -180,9 +180,8 @@ def render_chunk(job: ChunkJob) -> RenderedChunk:
     document, pdf = render_document(job.html, job.folder, job.variant, job.attachments, job.when)
     anchors = [list(page.anchors) for page in document.pages]
     bookmarks = []
+    scale = 0.75  # as WeasyPrint's own outline: CSS pixels to points, y upwards
     for number, page in enumerate(document.pages):
-        # Same transformation as WeasyPrint's own outline: CSS pixels to points, y upwards.
-        scale = 0.75
         for level, label, (x, y), state in page.bookmarks:
             bookmarks.append(Bookmark(level, label, number, x * scale, (page.height - y) * scale, state == "closed"))
     return RenderedChunk(pdf, len(document.pages), anchors, bookmarks)

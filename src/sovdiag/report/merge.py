@@ -166,17 +166,13 @@ class _StructureJoiner:
         # Elements whose parent is the source's Document element are detached before copying (or
         # qpdf would drag the whole source tree along) and attached to the joined Document after.
         source_document = root.K[0]
-        detached = []
-        for element in list(source_document.K):
-            if _on_pages(element, kept):
-                detached.append(element)
+        top = [element for element in source_document.K if _on_pages(element, kept)]
         entries = {old: old_tree[old] for old in remap}
-        for value in entries.values():
-            detached.extend(e for e in (value if isinstance(value, pikepdf.Array) else [value]) if "/P" in e)
-        detached = [e for e in detached if e.get("/P") is not None and e.P.objgen == source_document.objgen]
+        in_entries = [e for value in entries.values() for e in (value if isinstance(value, pikepdf.Array) else [value])]
+        detached = [e for e in top + in_entries if "/P" in e and e.P.objgen == source_document.objgen]
         for element in detached:
             del element["/P"]
-        copies = [self.out.copy_foreign(element) for element in source_document.K if _on_pages(element, kept)]
+        copies = [self.out.copy_foreign(element) for element in top]
         self.document.K = pikepdf.Array(copies + list(self.document.K) if at_start else list(self.document.K) + copies)
         for old, new in remap.items():
             self.parent_tree[new] = _copy(self.out, entries[old])
@@ -259,7 +255,8 @@ def _copy_catalogue(out: Any, front: Any) -> None:
     for key in ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata", "/OutputIntents"):
         if key in front.Root:
             out.Root[key] = _copy(out, front.Root[key])
-    out.docinfo = _copy(out, front.trailer.Info) if "/Info" in front.trailer else out.docinfo
+    if "/Info" in front.trailer:
+        out.docinfo = _copy(out, front.trailer.Info)
 
 
 def _attach(out: Any, attachments: list[tuple[str, str]], when: dt.date | None, archival: bool) -> None:

@@ -63,7 +63,7 @@ def html_to_pdf(
     a large report is laid out in chunks on them."""
     from sovdiag.report.chunks import render_chunked, strip_markers
 
-    files = attachments or list
+    files = attachments or (lambda: [])
     if workers is not None and workers.count > 1:
         chunked = render_chunked(html, folder, variant=variant, attachments=files, when=when, workers=workers)
         if chunked is not None:
