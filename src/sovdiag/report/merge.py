@@ -265,6 +265,8 @@ def _attach(out: Any, attachments: list[tuple[str, str]], when: dt.date | None, 
     import pikepdf
 
     stamp = (when or dt.date(2000, 1, 1)).strftime("D:%Y%m%d000000Z")
+    # Passed apart: older type stubs of pikepdf do not know this argument, newer ones do.
+    relationship: dict[str, Any] = {"relationship": pikepdf.Name.Data}
     for name, text in attachments:
         spec = pikepdf.AttachedFileSpec(
             out,
@@ -274,7 +276,7 @@ def _attach(out: Any, attachments: list[tuple[str, str]], when: dt.date | None, 
             mime_type="application/json" if name.endswith(".json") else "application/octet-stream",
             creation_date=stamp,
             mod_date=stamp,
-            relationship=pikepdf.Name.Data,  # type: ignore[call-arg]  # in pikepdf, not in its stubs
+            **relationship,
         )
         out.attachments[name] = spec
     if archival and attachments:
