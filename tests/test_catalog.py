@@ -304,3 +304,16 @@ def test_catalog_commands(cli, tmp_path: Path) -> None:  # type: ignore[no-untyp
     out = cli("catalog", "export", "-o", tmp_path / "catalog.json", "--catalog", local)
     data = json.loads((tmp_path / "catalog.json").read_text(encoding="utf-8"))
     assert data["origins"]["supplier:microsoft"] == "local:local.yaml"
+
+
+def test_explanation_lists_the_alternatives_with_source_and_date(cli, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    out = cli("score", DATA / "inventory-catalog.yaml", "--explain", "messagerie")
+    assert out.exit_code == 0
+    listed = out.stdout.split("Solutions de remplacement connues du catalogue")[1].split("Obligations")[0]
+    _, microsoft_365 = catalog.offers["microsoft-365"]
+    assert microsoft_365.alternatives
+    for alternative in microsoft_365.alternatives:
+        name = catalog.offers[alternative.offer][1].name if alternative.offer in catalog.offers else alternative.offer
+        line = next(line for line in listed.splitlines() if line.strip().startswith(f"• {name} — "))
+        assert alternative.source in line
+        assert "vérifié le" in line

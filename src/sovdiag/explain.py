@@ -74,7 +74,7 @@ class Explanation:
     actions: list[ActionLine] = field(default_factory=list)
     obligations: list[str] = field(default_factory=list)
     catalog_entry: str | None = None  # "Microsoft 365 (Microsoft)" when matched
-    alternatives: list[str] = field(default_factory=list)  # "name — reason (source)"
+    alternatives: list[str] = field(default_factory=list)  # "name — reason (source, checked on)"
 
 
 def describe_facts(catalog_answer: dict[str, Any], lang: str) -> list[str]:
@@ -105,10 +105,20 @@ def _catalog_entry(
     supplier = catalog.suppliers[match["supplier"]]
     offer = catalog.offers[match["offer"]][1] if match["offer"] in catalog.offers else None
     entry = f"{offer.name} ({supplier.display_name})" if offer else supplier.display_name
+    from sovdiag import formatting as fmt
+
     alternatives = []
     for alt in offer.alternatives if offer else []:
         name = catalog.offers[alt.offer][1].name if alt.offer in catalog.offers else alt.offer
-        alternatives.append(f"{name} — {alt.reason.get(lang)} ({alt.source})")
+        alternatives.append(
+            t(
+                "explain.alternative",
+                name=name,
+                reason=alt.reason.get(lang),
+                source=alt.source,
+                checked=fmt.long_date(alt.checked, lang),
+            )
+        )
     return entry, alternatives
 
 
