@@ -11,6 +11,7 @@ import pytest
 
 from sovdiag.catalog import Catalog, fact_rows, load_catalog, match_service, normalise
 from sovdiag.errors import ValidationFailed
+from sovdiag.explain import describe_facts
 from sovdiag.framework import load_domains, load_framework
 from sovdiag.models import Service
 from sovdiag.pipeline import diagnose, open_diagnostic
@@ -30,9 +31,10 @@ def test_catalog_size_and_identity(catalog: Catalog) -> None:
 
 
 def test_every_fact_has_a_source_and_a_date_or_says_it_is_unknown(catalog: Catalog) -> None:
-    for supplier, offer, name, value, unknown, source, checked, _origin, note in fact_rows(catalog):
+    for supplier, offer, name, value, unknown, source, checked, as_of, _origin, note in fact_rows(catalog):
         where = f"{supplier}/{offer}/{name}"
         assert dt.date.fromisoformat(checked) <= dt.date.today(), where
+        assert not as_of or dt.date.fromisoformat(as_of) <= dt.date.fromisoformat(checked), where
         if unknown:
             assert not value, where
             assert note, f"{where}: an unknown fact must say what was looked for"
@@ -256,6 +258,42 @@ def test_old_facts_are_flagged(tmp_path: Path) -> None:
     assert fresh.catalog["stale"] == []
 
 
+def test_a_fact_read_in_an_old_source_is_as_old_as_its_source(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # Read last week in a 2019 document: the fact is seven years old, not one week.
+    local = tmp_path / "local.yaml"
+    local.write_text(
+        LOCAL.replace(
+            'ultimate_parent_country: {value: US, source: "https://www.sec.gov/example-10-k", checked: 2026-11-20}',
+            'ultimate_parent_country: {value: US, source: "https://www.sec.gov/example-10-k", checked: 2026-11-20, '
+            "as_of: 2019-03-01}",
+        ),
+        encoding="utf-8",
+    )
+    results = diagnose(open_diagnostic(DATA / "inventory-catalog.yaml", catalog_path=local), max_age_days=365)
+    assert results.catalog is not None
+    stale = {(f["service"], f["name"]): f for f in results.catalog["stale"]}
+    assert stale[("messagerie", "supplier.controller_country")]["as_of"] == "2019-03-01"
+    [answer] = [a for a in results.catalog["answers"]["messagerie"] if a["criterion"] == "A1.1"]
+    [line] = describe_facts(answer, "fr")
+    assert line.endswith(
+        "(vérifié le 20 novembre 2026) [information datant du 1 mars 2019] [catalogue local local.yaml] [à revérifier]"
+    )
+    out = cli("catalog", "show", "microsoft", "--catalog", local)
+    assert "[information datant du 1 mars 2019] [à revérifier]" in out.stdout
+    # A date of information after the day it was read is refused, with its line.
+    local.write_text(
+        LOCAL.replace(
+            "checked: 2026-11-20}\n  - id: editeur", "checked: 2026-11-20, as_of: 2026-12-01}\n  - id: editeur"
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationFailed) as info:
+        load_catalog(local)
+    [problem] = info.value.problems
+    assert problem.line == 7
+    assert "as_of" in problem.message
+
+
 def test_unknown_catalog_id_in_inventory(tmp_path: Path, mini_framework: Path) -> None:
     inventory = tmp_path / "inv.yaml"
     inventory.write_text(
@@ -300,7 +338,7 @@ def test_catalog_commands(cli, tmp_path: Path) -> None:  # type: ignore[no-untyp
     out = cli("catalog", "export", "-o", tmp_path / "facts.csv")
     assert out.exit_code == 0
     text = (tmp_path / "facts.csv").read_text(encoding="utf-8-sig")
-    assert text.splitlines()[0] == "supplier;offer;fact;value;unknown;source;checked;origin;note"
+    assert text.splitlines()[0] == "supplier;offer;fact;value;unknown;source;checked;as_of;origin;note"
     out = cli("catalog", "export", "-o", tmp_path / "catalog.json", "--catalog", local)
     data = json.loads((tmp_path / "catalog.json").read_text(encoding="utf-8"))
     assert data["origins"]["supplier:microsoft"] == "local:local.yaml"

@@ -457,7 +457,7 @@ def catalog_controller(supplier: Supplier) -> Controller:
 
 # ---------------------------------------------------------------------------------- exports
 
-FACT_COLUMNS = ["supplier", "offer", "fact", "value", "unknown", "source", "checked", "origin", "note"]
+FACT_COLUMNS = ["supplier", "offer", "fact", "value", "unknown", "source", "checked", "as_of", "origin", "note"]
 
 
 def fact_rows(catalog: Catalog) -> list[list[str]]:
@@ -476,6 +476,7 @@ def fact_rows(catalog: Catalog) -> list[list[str]]:
                 "yes" if fact.unknown else "",
                 fact.source or "",
                 fact.checked.isoformat(),
+                fact.as_of.isoformat() if fact.as_of else "",
                 origin,
                 fact.note or "",
             ]
@@ -498,6 +499,7 @@ def fact_rows(catalog: Catalog) -> list[list[str]]:
                         "",
                         cert.source,
                         cert.checked.isoformat(),
+                        "",
                         origin,
                         cert.note or "",
                     ]
@@ -512,6 +514,7 @@ def fact_rows(catalog: Catalog) -> list[list[str]]:
                         "",
                         alt.source,
                         alt.checked.isoformat(),
+                        alt.as_of.isoformat() if alt.as_of else "",
                         origin,
                         alt.reason.fr,
                     ]

@@ -36,6 +36,7 @@ class FactUse:
     checked: str  # ISO date
     origin: str  # builtin | local:<file>
     stale: bool
+    as_of: str | None = None  # ISO date of the information, when older than the reading
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,13 @@ class Enrichment:
 
 def _use(name: str, fact: Fact[Any], origin: str, day: dt.date, max_age: int) -> FactUse:
     return FactUse(
-        name, fact_text(fact.value), fact.source, fact.checked.isoformat(), origin, (day - fact.checked).days > max_age
+        name,
+        fact_text(fact.value),
+        fact.source,
+        fact.checked.isoformat(),
+        origin,
+        (day - fact.dated).days > max_age,
+        fact.as_of.isoformat() if fact.as_of else None,
     )
 
 

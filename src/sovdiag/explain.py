@@ -85,8 +85,10 @@ def describe_facts(catalog_answer: dict[str, Any], lang: str) -> list[str]:
     for fact in catalog_answer["facts"]:
         checked = fmt.long_date(dt.date.fromisoformat(fact["checked"]), lang)
         line = t("explain.fact", value=fact["value"], source=fact["source"] or "—", checked=checked)
+        if fact.get("as_of"):  # results written before as_of existed have no such key
+            line += " " + t("explain.fact_as_of", as_of=fmt.long_date(dt.date.fromisoformat(fact["as_of"]), lang))
         if fact["origin"] != "builtin":
-            line += " " + t("explain.fact_local", origin=fact["origin"])
+            line += " " + t("explain.fact_local", origin=fact["origin"].removeprefix("local:"))
         if fact["stale"]:
             line += " " + t("explain.fact_stale")
         lines.append(line)
@@ -118,6 +120,7 @@ def _catalog_entry(
                 source=alt.source,
                 checked=fmt.long_date(alt.checked, lang),
             )
+            + (" " + t("explain.fact_as_of", as_of=fmt.long_date(alt.as_of, lang)) if alt.as_of else "")
         )
     return entry, alternatives
 

@@ -518,6 +518,17 @@ class ObligationLibrary(Strict):
 T = TypeVar("T")
 
 
+AS_OF = (
+    "Date of the information itself when the source is older than the day it was read (an archived "
+    "dataset, an old article): the age of the fact counts from this date."
+)
+
+
+def _as_of_not_after_checked(as_of: dt.date | None, checked: dt.date) -> None:
+    if as_of is not None and as_of > checked:
+        raise ValueError("as_of (the date of the information) cannot be after checked (the day it was read)")
+
+
 class Fact(Strict, Generic[T]):
     """A fact of the catalog: a value with the source it was read in and the date it was checked,
     or ``unknown: true`` with what was looked for. Never a value without a source."""
@@ -526,6 +537,7 @@ class Fact(Strict, Generic[T]):
     unknown: bool = False
     source: str | None = None
     checked: dt.date
+    as_of: dt.date | None = Field(default=None, description=AS_OF)
     note: str | None = None
 
     @model_validator(mode="after")
@@ -535,7 +547,13 @@ class Fact(Strict, Generic[T]):
                 raise ValueError("an unknown fact has no value")
         elif self.value is None or not self.source:
             raise ValueError("a fact needs a value and its source, or unknown: true")
+        _as_of_not_after_checked(self.as_of, self.checked)
         return self
+
+    @property
+    def dated(self) -> dt.date:
+        """The date the fact's age counts from."""
+        return self.as_of or self.checked
 
 
 class CertificationScheme(StrEnum):
@@ -567,7 +585,17 @@ class Alternative(Strict):
     reason: Text
     source: Annotated[str, Field(min_length=1)]
     checked: dt.date
+    as_of: dt.date | None = Field(default=None, description=AS_OF)
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _dated(self) -> Alternative:
+        _as_of_not_after_checked(self.as_of, self.checked)
+        return self
+
+    @property
+    def dated(self) -> dt.date:
+        return self.as_of or self.checked
 
 
 class Licence(StrEnum):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -62,18 +63,37 @@ def register(app: typer.Typer) -> None:
         origin = loaded.origin("supplier", supplier.id)
         print_text(f"{supplier.display_name} ({supplier.id}) — {supplier.name}", style="bold")
         if origin != "builtin":
-            print_text(t("cli.catalog.overridden", origin=origin))
+            print_text(t("cli.catalog.overridden", origin=origin.removeprefix("local:")))
         if supplier.aliases:
             print_text(t("cli.catalog.aliases", aliases=", ".join(supplier.aliases)))
 
-        def fact_line(name: str, fact) -> str:  # type: ignore[no-untyped-def]
-            checked = fmt.long_date(fact.checked, lang)
-            if fact.unknown:
-                return t("cli.catalog.fact_unknown", name=name, checked=checked, note=fact.note or "")
-            return t("cli.catalog.fact", name=name, value=fact_text(fact.value), source=fact.source, checked=checked)
+        today = dt.date.today()
 
-        for name, fact in loaded.facts(supplier):
-            print_text("  " + fact_line(name, fact))
+        def dating(entry) -> str:  # type: ignore[no-untyped-def]
+            """« [information datant du …] [à revérifier] » when the fact is old or read in an old source."""
+            marks = [t("explain.fact_as_of", as_of=fmt.long_date(entry.as_of, lang))] if entry.as_of else []
+            dated = entry.as_of or entry.checked
+            if (today - dated).days > loaded.index.stale_after_days:
+                marks.append(t("explain.fact_stale"))
+            return "".join(" " + mark for mark in marks)
+
+        def show_fact(line: str, entry, note: str | None) -> None:  # type: ignore[no-untyped-def]
+            print_text("  " + line + dating(entry))
+            if note:
+                print_text("      " + t("cli.catalog.note", note=note))
+
+        def show_facts(facts) -> None:  # type: ignore[no-untyped-def]
+            for name, fact in facts:
+                checked = fmt.long_date(fact.checked, lang)
+                if fact.unknown:
+                    print_text("  " + t("cli.catalog.fact_unknown", name=name, checked=checked, note=fact.note or ""))
+                    continue
+                line = t(
+                    "cli.catalog.fact", name=name, value=fact_text(fact.value), source=fact.source, checked=checked
+                )
+                show_fact(line, fact, fact.note)
+
+        show_facts(loaded.facts(supplier))
         for offer in offers:
             print_text(f"{offer.name} ({offer.id})", style="bold")
             print_text(
@@ -84,24 +104,28 @@ def register(app: typer.Typer) -> None:
                     deployment=", ".join(d.value for d in offer.deployment) or "—",
                 )
             )
-            for name, fact in loaded.offer_facts(offer):
-                print_text("  " + fact_line(name, fact))
+            show_facts(loaded.offer_facts(offer))
             for cert in offer.certifications:
-                print_text(
-                    "  "
-                    + t(
-                        "cli.catalog.certification",
-                        scheme=cert.scheme.value,
-                        scope=cert.scope,
-                        source=cert.source,
-                        checked=fmt.long_date(cert.checked, lang),
-                    )
+                line = t(
+                    "cli.catalog.certification",
+                    scheme=cert.scheme.value,
+                    scope=cert.scope,
+                    source=cert.source,
+                    checked=fmt.long_date(cert.checked, lang),
                 )
+                print_text("  " + line)
+                if cert.note:
+                    print_text("      " + t("cli.catalog.note", note=cert.note))
             for alt in offer.alternatives:
                 name = loaded.offers[alt.offer][1].name if alt.offer in loaded.offers else alt.offer
-                print_text(
-                    "  " + t("cli.catalog.alternative", name=name, reason=alt.reason.get(lang), source=alt.source)
+                line = t(
+                    "cli.catalog.alternative",
+                    name=name,
+                    reason=alt.reason.get(lang),
+                    source=alt.source,
+                    checked=fmt.long_date(alt.checked, lang),
                 )
+                show_fact(line, alt, alt.note)
 
     @sub.command("validate", help=t("cli.catalog.validate.help"), cls=Command)
     @handle_errors
