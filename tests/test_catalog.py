@@ -294,6 +294,24 @@ def test_a_fact_read_in_an_old_source_is_as_old_as_its_source(cli, tmp_path: Pat
     assert "as_of" in problem.message
 
 
+def test_the_steward_of_a_free_software_project_does_not_answer_for_who_controls_the_service(
+    tmp_path: Path,
+) -> None:
+    # A foundation abroad governs the project; the collectivité, its contractor or its host runs
+    # the service: the steward's country must not say who controls the service.
+    def control_answers(local_text: str) -> set[str]:
+        local = tmp_path / "local.yaml"
+        local.write_text(local_text, encoding="utf-8")
+        results = diagnose(open_diagnostic(DATA / "inventory-catalog.yaml", catalog_path=local))
+        assert results.catalog is not None
+        answered = {a["criterion"] for a in results.catalog["answers"]["messagerie"]}
+        return answered & {"A1.1", "A2.1", "A2.2"}
+
+    assert control_answers(LOCAL) == {"A1.1", "A2.1"}  # A2.2 is the user's own answer
+    steward = LOCAL.replace("    display_name: Microsoft\n", "    display_name: Microsoft\n    role: steward\n")
+    assert control_answers(steward) == set()
+
+
 def test_unknown_catalog_id_in_inventory(tmp_path: Path, mini_framework: Path) -> None:
     inventory = tmp_path / "inv.yaml"
     inventory.write_text(

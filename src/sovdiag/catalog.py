@@ -20,7 +20,7 @@ from typing import Any
 
 from sovdiag.errors import Problem, ValidationFailed
 from sovdiag.messages import translate as t
-from sovdiag.models import EU_EEA, CatalogFile, CatalogIndex, Fact, Offer, Service, Supplier
+from sovdiag.models import EU_EEA, CatalogFile, CatalogIndex, Fact, Offer, Service, Supplier, SupplierRole
 from sovdiag.resources import questionnaires_dir
 from sovdiag.validation import PathPart, collect_model_problems, render_path, validate_model
 from sovdiag.yamlio import LineLocator, load_yaml, read_text
@@ -442,7 +442,10 @@ class Controller:
 
 def catalog_controller(supplier: Supplier) -> Controller:
     """The supplier's ultimate controller per the catalog. A head office outside the EU/EEA is enough
-    to say the control is outside; inside, the ultimate parent must be known."""
+    to say the control is outside; inside, the ultimate parent must be known. The steward of a
+    free-software project controls the project, not the service: whoever runs the software does."""
+    if supplier.role == SupplierRole.steward:
+        return Controller(supplier.display_name, None, None)
     parent = fact_value(supplier.ultimate_parent)
     parent_country = fact_value(supplier.ultimate_parent_country)
     if parent_country is not None:

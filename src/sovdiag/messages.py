@@ -116,6 +116,8 @@ FR: dict[str, str] = {
     "cli.catalog.unknown_id": "« {id} » n'est ni un fournisseur ni une offre du catalogue. Proches : {choices}.",
     "cli.catalog.overridden": "Entrée modifiée par le catalogue local ({origin}).",
     "cli.catalog.aliases": "Autres noms : {aliases}",
+    "cli.catalog.steward": "Gouverne un projet de logiciel libre sans fournir le service : le contrôle du service "
+    "est celui de qui exploite le logiciel (la collectivité, son prestataire ou son hébergeur), pas celui du projet.",
     "cli.catalog.fact": "{name} : {value} — source : {source} (vérifié le {checked})",
     "cli.catalog.fact_unknown": "{name} : inconnu (recherché le {checked} : {note})",
     "cli.catalog.domains": "Domaines : {domains} ; déploiement : {deployment}",
@@ -826,6 +828,8 @@ EN: dict[str, str] = {
     "cli.catalog.unknown_id": '"{id}" is neither a supplier nor an offer of the catalog. Close: {choices}.',
     "cli.catalog.overridden": "Entry changed by the local catalog ({origin}).",
     "cli.catalog.aliases": "Other names: {aliases}",
+    "cli.catalog.steward": "Governs a free-software project without supplying the service: the service is controlled "
+    "by whoever runs the software (the local authority, its contractor or its host), not by the project.",
     "cli.catalog.fact": "{name}: {value} — source: {source} (checked {checked})",
     "cli.catalog.fact_unknown": "{name}: unknown (searched {checked}: {note})",
     "cli.catalog.domains": "Domains: {domains}; deployment: {deployment}",

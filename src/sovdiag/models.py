@@ -622,11 +622,24 @@ class Offer(Strict):
     note: str | None = None
 
 
+class SupplierRole(StrEnum):
+    provider = "provider"
+    steward = "steward"
+
+
 class Supplier(Strict):
     id: Annotated[str, Field(pattern=IDENTIFIER)]
     name: Annotated[str, Field(min_length=1)]
     display_name: Annotated[str, Field(min_length=1)]
     aliases: list[str] = Field(default_factory=list)
+    role: SupplierRole = Field(
+        default=SupplierRole.provider,
+        description=(
+            "provider: sells the software or runs the service. steward: governs a free-software project "
+            "(foundation, association, community) without supplying the service; whoever runs the software "
+            "supplies it, so the steward's controller is shown but never answers the control questions."
+        ),
+    )
     identifiers: dict[str, Fact[str]] = Field(default_factory=dict)
     head_office_country: Fact[Annotated[str, Field(pattern=COUNTRY)]] | None = None
     ultimate_parent: Fact[str] | None = None

@@ -66,6 +66,8 @@ def register(app: typer.Typer) -> None:
             print_text(t("cli.catalog.overridden", origin=origin.removeprefix("local:")))
         if supplier.aliases:
             print_text(t("cli.catalog.aliases", aliases=", ".join(supplier.aliases)))
+        if supplier.role == "steward":
+            print_text(t("cli.catalog.steward"))
 
         today = dt.date.today()
 
