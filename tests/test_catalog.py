@@ -373,3 +373,6 @@ def test_explanation_lists_the_alternatives_with_source_and_date(cli, catalog: C
         line = next(line for line in listed.splitlines() if line.strip().startswith(f"• {name} — "))
         assert alternative.source in line
         assert "vérifié le" in line
+        # Read in the 2022 SILL snapshot: dated, and too old for a diagnostic of October 2026.
+        assert ("[information datant du 10 mai 2022] [à revérifier]" in line) == (alternative.as_of is not None)
+    assert any(alternative.as_of for alternative in microsoft_365.alternatives)

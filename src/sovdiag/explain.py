@@ -109,20 +109,31 @@ def _catalog_entry(
     entry = f"{offer.name} ({supplier.display_name})" if offer else supplier.display_name
     from sovdiag import formatting as fmt
 
+    day = dt.date.fromisoformat(str(results.diagnostic["date"]))
+    max_age = int(results.catalog.get("stale_after_days", catalog.index.stale_after_days))
     alternatives = []
     for alt in offer.alternatives if offer else []:
         name = catalog.offers[alt.offer][1].name if alt.offer in catalog.offers else alt.offer
-        alternatives.append(
-            t(
-                "explain.alternative",
-                name=name,
-                reason=alt.reason.get(lang),
-                source=alt.source,
-                checked=fmt.long_date(alt.checked, lang),
-            )
-            + (" " + t("explain.fact_as_of", as_of=fmt.long_date(alt.as_of, lang)) if alt.as_of else "")
+        line = t(
+            "explain.alternative",
+            name=name,
+            reason=alt.reason.get(lang),
+            source=alt.source,
+            checked=fmt.long_date(alt.checked, lang),
         )
+        alternatives.append(line + dating_marks(alt.as_of, alt.checked, day, max_age, lang))
     return entry, alternatives
+
+
+def dating_marks(as_of: dt.date | None, checked: dt.date, day: dt.date, max_age: int, lang: str) -> str:
+    """« [information datant du …] [à revérifier] »: the date of a catalog entry read in an older
+    source, and the flag of an entry older than ``max_age`` days on ``day``."""
+    from sovdiag import formatting as fmt
+
+    marks = [t("explain.fact_as_of", as_of=fmt.long_date(as_of, lang))] if as_of else []
+    if (day - (as_of or checked)).days > max_age:
+        marks.append(t("explain.fact_stale"))
+    return "".join(" " + mark for mark in marks)
 
 
 def find_service(results: Results, service_id: str) -> ServiceResult:

@@ -49,6 +49,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from sovdiag import formatting as fmt
         from sovdiag.catalog import fact_text
+        from sovdiag.explain import dating_marks
 
         loaded = _load(catalog)
         lang = get_language()
@@ -71,16 +72,9 @@ def register(app: typer.Typer) -> None:
 
         today = dt.date.today()
 
-        def dating(entry) -> str:  # type: ignore[no-untyped-def]
-            """« [information datant du …] [à revérifier] » when the fact is old or read in an old source."""
-            marks = [t("explain.fact_as_of", as_of=fmt.long_date(entry.as_of, lang))] if entry.as_of else []
-            dated = entry.as_of or entry.checked
-            if (today - dated).days > loaded.index.stale_after_days:
-                marks.append(t("explain.fact_stale"))
-            return "".join(" " + mark for mark in marks)
-
         def show_fact(line: str, entry, note: str | None) -> None:  # type: ignore[no-untyped-def]
-            print_text("  " + line + dating(entry))
+            marks = dating_marks(entry.as_of, entry.checked, today, loaded.index.stale_after_days, lang)
+            print_text("  " + line + marks)
             if note:
                 print_text("      " + t("cli.catalog.note", note=note))
 
