@@ -122,7 +122,7 @@ FR: dict[str, str] = {
     "cli.catalog.fact_unknown": "{name} : inconnu (recherché le {checked} : {note})",
     "cli.catalog.domains": "Domaines : {domains} ; déploiement : {deployment}",
     "cli.catalog.certification": "certification {scheme} : {scope} — source : {source} (vérifié le {checked})",
-    "cli.catalog.alternative": "alternative : {name} — {reason} (source : {source}, vérifié le {checked})",
+    "cli.catalog.alternative": "alternative : {line}",
     "cli.catalog.note": "note : {note}",
     "cli.catalog.valid": "Catalogue {version} du {date} valide : {suppliers} fournisseurs, {offers} offres, "
     "{facts} faits sourcés, {unknown} faits inconnus.",
@@ -834,7 +834,7 @@ EN: dict[str, str] = {
     "cli.catalog.fact_unknown": "{name}: unknown (searched {checked}: {note})",
     "cli.catalog.domains": "Domains: {domains}; deployment: {deployment}",
     "cli.catalog.certification": "certification {scheme}: {scope} — source: {source} (checked {checked})",
-    "cli.catalog.alternative": "alternative: {name} — {reason} (source: {source}, checked {checked})",
+    "cli.catalog.alternative": "alternative: {line}",
     "cli.catalog.note": "note: {note}",
     "cli.catalog.valid": "Catalog {version} of {date} is valid: {suppliers} suppliers, {offers} offers, "
     "{facts} sourced facts, {unknown} unknown facts.",

@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         from sovdiag import formatting as fmt
         from sovdiag.catalog import fact_text
-        from sovdiag.explain import dating_marks
+        from sovdiag.explain import dating_marks, describe_alternative
 
         loaded = _load(catalog)
         lang = get_language()
@@ -72,9 +72,8 @@ def register(app: typer.Typer) -> None:
 
         today = dt.date.today()
 
-        def show_fact(line: str, entry, note: str | None) -> None:  # type: ignore[no-untyped-def]
-            marks = dating_marks(entry.as_of, entry.checked, today, loaded.index.stale_after_days, lang)
-            print_text("  " + line + marks)
+        def show(line: str, note: str | None = None) -> None:
+            print_text("  " + line)
             if note:
                 print_text("      " + t("cli.catalog.note", note=note))
 
@@ -82,12 +81,14 @@ def register(app: typer.Typer) -> None:
             for name, fact in facts:
                 checked = fmt.long_date(fact.checked, lang)
                 if fact.unknown:
-                    print_text("  " + t("cli.catalog.fact_unknown", name=name, checked=checked, note=fact.note or ""))
+                    show(t("cli.catalog.fact_unknown", name=name, checked=checked, note=fact.note or ""))
                     continue
                 line = t(
                     "cli.catalog.fact", name=name, value=fact_text(fact.value), source=fact.source, checked=checked
                 )
-                show_fact(line, fact, fact.note)
+                show(
+                    line + dating_marks(fact.as_of, fact.checked, today, loaded.index.stale_after_days, lang), fact.note
+                )
 
         show_facts(loaded.facts(supplier))
         for offer in offers:
@@ -109,19 +110,10 @@ def register(app: typer.Typer) -> None:
                     source=cert.source,
                     checked=fmt.long_date(cert.checked, lang),
                 )
-                print_text("  " + line)
-                if cert.note:
-                    print_text("      " + t("cli.catalog.note", note=cert.note))
+                show(line, cert.note)
             for alt in offer.alternatives:
-                name = loaded.offers[alt.offer][1].name if alt.offer in loaded.offers else alt.offer
-                line = t(
-                    "cli.catalog.alternative",
-                    name=name,
-                    reason=alt.reason.get(lang),
-                    source=alt.source,
-                    checked=fmt.long_date(alt.checked, lang),
-                )
-                show_fact(line, alt, alt.note)
+                line = describe_alternative(alt, loaded, lang, today, loaded.index.stale_after_days)
+                show(t("cli.catalog.alternative", line=line), alt.note)
 
     @sub.command("validate", help=t("cli.catalog.validate.help"), cls=Command)
     @handle_errors
