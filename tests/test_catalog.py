@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,18 @@ def test_every_fact_has_a_source_and_a_date_or_says_it_is_unknown(catalog: Catal
         else:
             assert value, where
             assert source.startswith(("http://", "https://")) or len(source) > 10, where
+
+
+# A reader must be able to open a source: no private address, no file inside an archive, no mirror
+# or proxy of an article in place of the article itself.
+NOT_A_PUBLIC_SOURCE = re.compile(
+    r"://(\d+\.){3}\d+|://localhost|/tmp/|\.zip:|wikiless|wikizero|wikiwand|wikipredia|qaz\.wiki|liquisearch"
+)
+
+
+def test_sources_are_public_addresses(catalog: Catalog) -> None:
+    for supplier, offer, name, _value, _unknown, source, *_ in fact_rows(catalog):
+        assert not NOT_A_PUBLIC_SOURCE.search(source), f"{supplier}/{offer}/{name}: {source}"
 
 
 def test_every_domain_of_the_checklist_has_an_offer(catalog: Catalog) -> None:
