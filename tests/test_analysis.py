@@ -226,3 +226,18 @@ def test_weight_profile_from_a_file(tmp_path: Path) -> None:
 )
 def test_add_months(day: dt.date, months: int, expected: dt.date) -> None:
     assert add_months(day, months) == expected
+
+
+def test_a_group_written_two_ways_is_one_group(tmp_path: Path) -> None:
+    # The web site is hosted by « MICROSOFT CORPORATION »: the same group as « Microsoft », not a second one.
+    inventory = tmp_path / "inv.yaml"
+    inventory.write_text(
+        (DATA / "inventory-mini.yaml")
+        .read_text(encoding="utf-8")
+        .replace("    supplier: Agence Web\n", "    supplier: Agence Web\n    hosted_by: MICROSOFT CORPORATION\n"),
+        encoding="utf-8",
+    )
+    results = diagnose(open_diagnostic(inventory, DATA / "framework-mini.yaml"))
+    microsoft = [x for x in results.suppliers if "microsoft" in x.name.casefold()]
+    assert len(microsoft) == 1
+    assert (microsoft[0].services, microsoft[0].hosted_services) == (["messagerie"], ["site"])

@@ -56,6 +56,18 @@ def test_sources_are_public_addresses(catalog: Catalog) -> None:
         assert not NOT_A_PUBLIC_SOURCE.search(source), f"{supplier}/{offer}/{name}: {source}"
 
 
+def test_ultimate_parents_are_names(catalog: Catalog) -> None:
+    # The parent names the group in the report and joins suppliers of the same group: the shares,
+    # holdings and dates belong in the note.
+    for supplier in catalog.suppliers.values():
+        parent = supplier.ultimate_parent
+        if parent is not None and not parent.unknown:
+            assert parent.value
+            assert "%" not in parent.value, supplier.id
+            assert " via " not in parent.value, supplier.id
+            assert len(parent.value) <= 80, supplier.id
+
+
 def test_every_domain_of_the_checklist_has_an_offer(catalog: Catalog) -> None:
     covered = {d for _, offer in catalog.offers.values() for d in offer.domains}
     missing = {d.id for d in load_domains().domains} - covered - {"autre"}

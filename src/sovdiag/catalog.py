@@ -447,15 +447,18 @@ def catalog_controller(supplier: Supplier) -> Controller:
     if supplier.role == SupplierRole.steward:
         return Controller(supplier.display_name, None, None)
     parent = fact_value(supplier.ultimate_parent)
+    itself = parent is None or normalise(parent) in {normalise(supplier.name), normalise(supplier.display_name)}
+    # A company at the top of its own group is named as people know it (« Microsoft »).
+    label = supplier.display_name if itself else parent
     parent_country = fact_value(supplier.ultimate_parent_country)
     if parent_country is not None:
-        return Controller(parent or supplier.display_name, parent_country, supplier.ultimate_parent_country)
+        return Controller(label, parent_country, supplier.ultimate_parent_country)
     head = fact_value(supplier.head_office_country)
-    if parent is not None and normalise(parent) in {normalise(supplier.name), normalise(supplier.display_name)}:
-        return Controller(supplier.display_name, head, supplier.head_office_country)
+    if parent is not None and itself:
+        return Controller(label, head, supplier.head_office_country)
     if head is not None and head not in EU_EEA:
-        return Controller(parent or supplier.display_name, head, supplier.head_office_country)
-    return Controller(parent or supplier.display_name, None, None)
+        return Controller(label, head, supplier.head_office_country)
+    return Controller(label, None, None)
 
 
 # ---------------------------------------------------------------------------------- exports

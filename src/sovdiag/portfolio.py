@@ -15,6 +15,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from sovdiag.catalog import normalise
 from sovdiag.framework import LoadedFramework
 from sovdiag.models import EU_EEA, NOT_APPLICABLE, UNKNOWN, AnswerCondition, Criticality, Deployment, Inventory, Service
 from sovdiag.scoring import ServiceResult
@@ -127,7 +128,8 @@ def _answered(service: Service, rule: AnswerCondition | None) -> bool | None:
 
 
 def _key(name: str) -> str:
-    return " ".join(name.casefold().split())
+    """One group however its name is written: « Microsoft Corporation », « MICROSOFT », « Microsoft »."""
+    return normalise(name) or " ".join(name.casefold().split())
 
 
 def _scale(score: float | None) -> int:
