@@ -363,6 +363,11 @@ def test_catalog_commands(cli, tmp_path: Path) -> None:  # type: ignore[no-untyp
     assert out.exit_code == 0
     assert "source :" in out.stdout
     assert "vérifié le" in out.stdout
+    out = cli("catalog", "show", "the-document-foundation-libreoffice")
+    # A yes/no fact reads as a word; a fact read in the 2022 SILL data is dated and flagged.
+    assert "offer.in_sill : oui" in out.stdout
+    assert "[information datant du 10 mai 2022] [à revérifier]" in out.stdout
+    assert "Gouverne un projet de logiciel libre sans fournir le service" in out.stdout
     out = cli("catalog", "show", "nope-nope")
     assert out.exit_code == 1
     out = cli("catalog", "validate")

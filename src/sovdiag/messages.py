@@ -124,6 +124,8 @@ FR: dict[str, str] = {
     "cli.catalog.certification": "certification {scheme} : {scope} — source : {source} (vérifié le {checked})",
     "cli.catalog.alternative": "alternative : {line}",
     "cli.catalog.note": "note : {note}",
+    "cli.catalog.yes": "oui",
+    "cli.catalog.no": "non",
     "cli.catalog.valid": "Catalogue {version} du {date} valide : {suppliers} fournisseurs, {offers} offres, "
     "{facts} faits sourcés, {unknown} faits inconnus.",
     "cli.catalog.local": "Catalogue local {file} : entrées ajoutées ou corrigées : {entries}.",
@@ -836,6 +838,8 @@ EN: dict[str, str] = {
     "cli.catalog.certification": "certification {scheme}: {scope} — source: {source} (checked {checked})",
     "cli.catalog.alternative": "alternative: {line}",
     "cli.catalog.note": "note: {note}",
+    "cli.catalog.yes": "yes",
+    "cli.catalog.no": "no",
     "cli.catalog.valid": "Catalog {version} of {date} is valid: {suppliers} suppliers, {offers} offers, "
     "{facts} sourced facts, {unknown} unknown facts.",
     "cli.catalog.local": "Local catalog {file}: entries added or corrected: {entries}.",

@@ -83,8 +83,15 @@ def register(app: typer.Typer) -> None:
                 if fact.unknown:
                     show(t("cli.catalog.fact_unknown", name=name, checked=checked, note=fact.note or ""))
                     continue
+                value = (
+                    t("cli.catalog.yes" if fact.value else "cli.catalog.no") if isinstance(fact.value, bool) else None
+                )
                 line = t(
-                    "cli.catalog.fact", name=name, value=fact_text(fact.value), source=fact.source, checked=checked
+                    "cli.catalog.fact",
+                    name=name,
+                    value=value or fact_text(fact.value),
+                    source=fact.source,
+                    checked=checked,
                 )
                 show(
                     line + dating_marks(fact.as_of, fact.checked, today, loaded.index.stale_after_days, lang), fact.note
