@@ -215,17 +215,21 @@ def test_local_catalog_adds_and_corrects_with_provenance(tmp_path: Path) -> None
     assert merged.offers["editeur-local-compta"][0] == "editeur-local"
 
 
+PARENT_COUNTRY = 'ultimate_parent_country: {value: US, source: "https://www.sec.gov/example-10-k", checked: 2026-11-20}'
+
+
 @pytest.mark.parametrize(
-    ("ending", "message"),
+    ("written", "message"),
     [
-        (", checked: 2026-11-20}", "a fact needs a value and its source"),  # no source
-        (', source: "https://www.sec.gov/example-10-k", checked: 2026-11-20, as_of: 2026-12-01}', "as_of"),
+        ("ultimate_parent_country: {value: US, checked: 2026-11-20}", "a fact needs a value and its source"),
+        (PARENT_COUNTRY.replace("}", ", as_of: 2026-12-01}"), "as_of"),
+        # « EU » is no country: it would be counted as outside the EU/EEA.
+        (PARENT_COUNTRY.replace("value: US", "value: EU"), "code pays ISO"),
     ],
 )
-def test_local_catalog_errors_are_located(tmp_path: Path, ending: str, message: str) -> None:
+def test_local_catalog_errors_are_located(tmp_path: Path, written: str, message: str) -> None:
     local = tmp_path / "local.yaml"
-    sourced = ', source: "https://www.sec.gov/example-10-k", checked: 2026-11-20}\n  - id: editeur'
-    local.write_text(LOCAL.replace(sourced, ending + "\n  - id: editeur"), encoding="utf-8")
+    local.write_text(LOCAL.replace(PARENT_COUNTRY, written), encoding="utf-8")
     with pytest.raises(ValidationFailed) as info:
         load_catalog(local)
     [problem] = info.value.problems

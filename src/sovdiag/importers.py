@@ -325,7 +325,7 @@ def load_vocabulary(domains: DomainChecklist, path: Path | None = None) -> Vocab
             problem(["values", "domain", domain], t("problem.unknown_domain", domain=domain, hint=""))
     for country in rules.values.country:
         if not re.fullmatch(COUNTRY, country):
-            problem(["values", "country", country], t("expected.pattern", pattern=COUNTRY))
+            problem(["values", "country", country], t("expected.country"))
 
     def ids(enum: type[Enum]) -> dict[str, str]:
         return {key(str(m.value)): str(m.value) for m in enum}

@@ -391,6 +391,7 @@ FR: dict[str, str] = {
     "expected.departement": "un code de département entre guillemets "
     "(« 01 » à « 95 », « 2A », « 2B », « 971 » à « 976 »)",
     "expected.pattern": "une valeur de la forme {pattern}",
+    "expected.country": "un code pays ISO à 2 lettres (FR, DE, US… ; GB et non UK ; les pays eux-mêmes et non « EU »)",
     "expected.format_version": "la version de format 1",
     "expected.value": "une valeur valide ({detail})",
     "found.nothing": "rien",
@@ -1092,6 +1093,7 @@ EN: dict[str, str] = {
     "expected.siren": "a 9-digit SIREN in quotes",
     "expected.departement": 'a département code in quotes ("01" to "95", "2A", "2B", "971" to "976")',
     "expected.pattern": "a value of the form {pattern}",
+    "expected.country": "a 2-letter ISO country code (FR, DE, US…; GB, not UK; the countries themselves, not \"EU\")",
     "expected.format_version": "format version 1",
     "expected.value": "a valid value ({detail})",
     "found.nothing": "nothing",

@@ -19,7 +19,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 IDENTIFIER = r"^[a-z0-9][a-z0-9_.\-]*$"
 MAX_ID_LENGTH = 80  # service and domain identifiers
-COUNTRY = r"^[A-Z]{2}$"
+# ISO 3166-1 alpha-2. « EU », « UK » and « EL » look like country codes but are not: « EU » would
+# be counted as outside the EU/EEA, so the countries must be named.
+COUNTRY = r"^(?:[A-DF-TV-Z][A-Z]|E[A-KM-TV-Z]|U[A-JL-Z])$"  # two letters, but not EU, EL or UK
 
 # EU member states and the other EEA states: "EU" in the Commission's framework means EU/EEA.
 EU_EEA = frozenset(

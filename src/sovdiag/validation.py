@@ -16,6 +16,7 @@ from pydantic_core import ErrorDetails
 
 from sovdiag.errors import Problem, ValidationFailed
 from sovdiag.messages import translate as t
+from sovdiag.models import COUNTRY
 from sovdiag.yamlio import LineLocator, shorten
 
 M = TypeVar("M", bound=BaseModel)
@@ -111,7 +112,7 @@ def _expected(error: ErrorDetails, field: str) -> str:
     if kind == "greater_than":
         return t("expected.gt", limit=_number(ctx.get("gt")))
     if kind == "string_pattern_mismatch":
-        key = _PATTERN_KEYS.get(field)
+        key = "expected.country" if ctx.get("pattern") == COUNTRY else _PATTERN_KEYS.get(field)
         return t(key) if key else t("expected.pattern", pattern=ctx.get("pattern", ""))
     return t("expected.value", detail=error.get("msg", kind))
 
