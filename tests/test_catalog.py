@@ -128,6 +128,10 @@ def test_supplier_spellings(catalog: Catalog, typed: str, expected: str) -> None
     [
         ("Office 365", "microsoft-365"),
         ("O365", "microsoft-365"),
+        ("Moodle 4.5", "moodle-lms"),  # a version at the end
+        ("Drupal 10", "drupal-community-drupal"),
+        ("QGIS 3.34", "qgis-qgis"),
+        ("Bareos v23", "bareos-bareos"),
         ("M365", "microsoft-365"),
         ("office365", None),
         ("GCP", "google-cloud-platform"),
@@ -334,6 +338,29 @@ def test_the_steward_of_a_free_software_project_does_not_answer_for_who_controls
     assert control_answers(LOCAL) == {"A1.1", "A2.1"}  # A2.2 is the user's own answer
     steward = LOCAL.replace("    display_name: Microsoft\n", "    display_name: Microsoft\n    role: steward\n")
     assert control_answers(steward) == set()
+
+
+def test_free_software_run_on_premises_is_not_controlled_by_its_publisher(tmp_path: Path) -> None:
+    # Free software on the collectivité's own servers: the publisher supplies neither the service nor
+    # access to the data. The same software as SaaS from the publisher: the publisher's control counts.
+    local = tmp_path / "local.yaml"
+    open_microsoft = """    offers:
+      - id: microsoft-365
+        name: Microsoft 365
+        licence: {value: open_source, source: "https://exemple.org/licence", checked: 2026-11-20}
+"""
+    local.write_text(
+        LOCAL.replace("  - id: editeur-local\n", open_microsoft + "  - id: editeur-local\n"), encoding="utf-8"
+    )
+    saas = DATA / "inventory-catalog.yaml"
+    on_premises = tmp_path / "inv.yaml"
+    on_premises.write_text(saas.read_text(encoding="utf-8").replace("deployment: saas", "deployment: on_premises", 1))
+    for inventory, expected in ((saas, {"A1.1", "A2.1"}), (on_premises, set())):
+        results = diagnose(open_diagnostic(inventory, catalog_path=local))
+        assert results.catalog is not None
+        answered = {a["criterion"] for a in results.catalog["answers"]["messagerie"]}
+        assert answered & {"A1.1", "A2.1", "A2.2"} == expected
+        assert "A6.2" in answered  # the licence still answers what it proves
 
 
 def test_unknown_catalog_id_in_inventory(tmp_path: Path, mini_framework: Path) -> None:

@@ -12,6 +12,7 @@ reported, never resolved by guessing.
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -200,14 +201,23 @@ class Catalog:
                 yield f"offer.{name}", fact
 
 
+# A version at the end of a product name: « Moodle 4.5 », « Drupal 10 », « Bareos v23 ». Not a
+# 3- or 4-digit number, which is part of names like « Microsoft 365 » or « Office 2019 ».
+TRAILING_VERSION = re.compile(r"\s+(?:v?\d+(?:\.\d+)+|v\d+|\d{1,2})$", re.IGNORECASE)
+
+
 def name_variants(name: str) -> list[str]:
     """The name as typed, then without its parenthesis, then what the parenthesis holds:
-    « Broadcom (VMware) » is tried as itself, « Broadcom », then « VMware »."""
+    « Broadcom (VMware) » is tried as itself, « Broadcom », then « VMware »; last, without a
+    trailing version number: « Moodle 4.5 » as « Moodle »."""
     variants = [name]
     if "(" in name and ")" in name:
         head, _, rest = name.partition("(")
         inside = rest.partition(")")[0]
         variants += [v for v in (head.strip(), inside.strip()) if v]
+    unversioned = TRAILING_VERSION.sub("", name).strip()
+    if unversioned and unversioned != name:
+        variants.append(unversioned)
     return variants
 
 

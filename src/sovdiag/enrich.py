@@ -23,7 +23,18 @@ from sovdiag.catalog import (
     match_service,
 )
 from sovdiag.framework import LoadedFramework
-from sovdiag.models import EU_EEA, Answer, CatalogCondition, Fact, Inventory, Offer, Service, Supplier
+from sovdiag.models import (
+    EU_EEA,
+    Answer,
+    CatalogCondition,
+    Deployment,
+    Fact,
+    Inventory,
+    Licence,
+    Offer,
+    Service,
+    Supplier,
+)
 
 
 @dataclass(frozen=True)
@@ -88,11 +99,23 @@ def _use(name: str, fact: Fact[Any], origin: str, day: dt.date, max_age: int) ->
     )
 
 
-def _conditions(supplier: Supplier, offer: Offer | None, origin: str, day: dt.date, max_age: int) -> dict[str, Any]:
+def runs_itself(service: Service, offer: Offer | None) -> bool:
+    """Free software the collectivité runs on its own servers: its publisher supplies neither the
+    service nor access to the data, so the publisher's control says nothing of who controls it."""
+    return (
+        service.deployment == Deployment.on_premises
+        and offer is not None
+        and fact_value(offer.licence) == Licence.open_source
+    )
+
+
+def _conditions(
+    supplier: Supplier, offer: Offer | None, origin: str, day: dt.date, max_age: int, publisher_supplies: bool
+) -> dict[str, Any]:
     """What the rules can test, each with the facts that establish it."""
     found: dict[str, Any] = {}
     controller = catalog_controller(supplier)
-    if controller.country is not None and controller.fact is not None:
+    if publisher_supplies and controller.country is not None and controller.fact is not None:
         found["controller_outside_eu"] = (
             controller.country not in EU_EEA,
             [_use("supplier.controller_country", controller.fact, origin, day, max_age)],
@@ -167,7 +190,8 @@ def enrich(
         offer = catalog.offers[match.offer][1] if match.offer in catalog.offers else None
         origin = catalog.origin("offer", offer.id) if offer else catalog.origin("supplier", supplier.id)
         origin = origin if origin != BUILTIN else catalog.origin("supplier", supplier.id)
-        known = _conditions(supplier, offer, origin, day, max_age)
+        publisher_supplies = not runs_itself(service, offer)
+        known = _conditions(supplier, offer, origin, day, max_age, publisher_supplies)
         added: dict[str, CatalogAnswer] = {}
         for rule in framework.model.catalog_rules:
             if rule.criterion in service.answers or rule.criterion in added or rule.criterion not in criteria:
@@ -184,7 +208,7 @@ def enrich(
             for criterion_id, answer in added.items():
                 answers[criterion_id] = Answer(answer=answer.answer)
             updates["answers"] = answers
-        if service.ultimate_parent is None and service.ultimate_parent_country is None:
+        if publisher_supplies and service.ultimate_parent is None and service.ultimate_parent_country is None:
             controller = catalog_controller(supplier)
             if controller.country is not None and controller.fact is not None:
                 updates["ultimate_parent"] = controller.name

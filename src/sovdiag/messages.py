@@ -1093,7 +1093,7 @@ EN: dict[str, str] = {
     "expected.siren": "a 9-digit SIREN in quotes",
     "expected.departement": 'a département code in quotes ("01" to "95", "2A", "2B", "971" to "976")',
     "expected.pattern": "a value of the form {pattern}",
-    "expected.country": "a 2-letter ISO country code (FR, DE, US…; GB, not UK; the countries themselves, not \"EU\")",
+    "expected.country": 'a 2-letter ISO country code (FR, DE, US…; GB, not UK; the countries themselves, not "EU")',
     "expected.format_version": "format version 1",
     "expected.value": "a valid value ({detail})",
     "found.nothing": "nothing",
