@@ -90,3 +90,12 @@ def pdf_text(path: Path) -> str:
     from pypdf import PdfReader
 
     return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
+def edited_copy(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    """A copy of a test data file with one text replaced: the variant a test needs."""
+    text = (DATA / name).read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {name}"
+    copy = tmp_path / name
+    copy.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return copy

@@ -16,7 +16,7 @@ from sovdiag.pipeline import OpenDiagnostic, diagnose, open_diagnostic
 from sovdiag.plan import assess_obligations, check_measures, load_measures
 from sovdiag.portfolio import add_months, controller_of
 from sovdiag.scoring import Results
-from tests.conftest import DATA
+from tests.conftest import DATA, edited_copy
 
 
 @pytest.fixture(scope="module")
@@ -230,12 +230,11 @@ def test_add_months(day: dt.date, months: int, expected: dt.date) -> None:
 
 def test_a_group_written_two_ways_is_one_group(tmp_path: Path) -> None:
     # The web site is hosted by « MICROSOFT CORPORATION »: the same group as « Microsoft », not a second one.
-    inventory = tmp_path / "inv.yaml"
-    inventory.write_text(
-        (DATA / "inventory-mini.yaml")
-        .read_text(encoding="utf-8")
-        .replace("    supplier: Agence Web\n", "    supplier: Agence Web\n    hosted_by: MICROSOFT CORPORATION\n"),
-        encoding="utf-8",
+    inventory = edited_copy(
+        tmp_path,
+        "inventory-mini.yaml",
+        "    supplier: Agence Web\n",
+        "    supplier: Agence Web\n    hosted_by: MICROSOFT CORPORATION\n",
     )
     results = diagnose(open_diagnostic(inventory, DATA / "framework-mini.yaml"))
     microsoft = [x for x in results.suppliers if "microsoft" in x.name.casefold()]

@@ -16,7 +16,7 @@ from sovdiag.explain import describe_facts
 from sovdiag.framework import load_domains, load_framework
 from sovdiag.models import Service
 from sovdiag.pipeline import diagnose, open_diagnostic
-from tests.conftest import DATA
+from tests.conftest import DATA, edited_copy
 
 
 @pytest.fixture(scope="module")
@@ -353,8 +353,7 @@ def test_free_software_run_on_premises_is_not_controlled_by_its_publisher(tmp_pa
         LOCAL.replace("  - id: editeur-local\n", open_microsoft + "  - id: editeur-local\n"), encoding="utf-8"
     )
     saas = DATA / "inventory-catalog.yaml"
-    on_premises = tmp_path / "inv.yaml"
-    on_premises.write_text(saas.read_text(encoding="utf-8").replace("deployment: saas", "deployment: on_premises", 1))
+    on_premises = edited_copy(tmp_path, "inventory-catalog.yaml", "deployment: saas", "deployment: on_premises")
     for inventory, expected in ((saas, {"A1.1", "A2.1"}), (on_premises, set())):
         results = diagnose(open_diagnostic(inventory, catalog_path=local))
         assert results.catalog is not None
@@ -364,12 +363,11 @@ def test_free_software_run_on_premises_is_not_controlled_by_its_publisher(tmp_pa
 
 
 def test_unknown_catalog_id_in_inventory(tmp_path: Path, mini_framework: Path) -> None:
-    inventory = tmp_path / "inv.yaml"
-    inventory.write_text(
-        (DATA / "inventory-mini.yaml")
-        .read_text(encoding="utf-8")
-        .replace("    product: Microsoft 365\n", "    product: Microsoft 365\n    catalog: {offer: microsoft-366}\n"),
-        encoding="utf-8",
+    inventory = edited_copy(
+        tmp_path,
+        "inventory-mini.yaml",
+        "    product: Microsoft 365\n",
+        "    product: Microsoft 365\n    catalog: {offer: microsoft-366}\n",
     )
     with pytest.raises(ValidationFailed) as info:
         open_diagnostic(inventory, mini_framework)
