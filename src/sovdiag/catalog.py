@@ -11,6 +11,7 @@ reported, never resolved by guessing.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 import unicodedata
@@ -21,7 +22,17 @@ from typing import Any
 
 from sovdiag.errors import Problem, ValidationFailed
 from sovdiag.messages import translate as t
-from sovdiag.models import EU_EEA, CatalogFile, CatalogIndex, Fact, Offer, Service, Supplier, SupplierRole
+from sovdiag.models import (
+    EU_EEA,
+    Alternative,
+    CatalogFile,
+    CatalogIndex,
+    Fact,
+    Offer,
+    Service,
+    Supplier,
+    SupplierRole,
+)
 from sovdiag.resources import questionnaires_dir
 from sovdiag.validation import PathPart, collect_model_problems, render_path, validate_model
 from sovdiag.yamlio import LineLocator, load_yaml, read_text
@@ -469,6 +480,37 @@ def catalog_controller(supplier: Supplier) -> Controller:
     if head is not None and head not in EU_EEA:
         return Controller(label, head, supplier.head_office_country)
     return Controller(label, None, None)
+
+
+def is_stale(dated: dt.date, day: dt.date, max_age: int) -> bool:
+    """Whether an entry whose information dates from ``dated`` is to be checked again on ``day``."""
+    return (day - dated).days > max_age
+
+
+def describe_alternative(alt: Alternative, catalog: Catalog, lang: str, day: dt.date, max_age: int) -> str:
+    """« name — reason (source, vérifié le …) [information datant du …] [à revérifier] »."""
+    from sovdiag import formatting as fmt
+
+    name = catalog.offers[alt.offer][1].name if alt.offer in catalog.offers else alt.offer
+    line = t(
+        "explain.alternative",
+        name=name,
+        reason=alt.reason.get(lang),
+        source=alt.source,
+        checked=fmt.long_date(alt.checked, lang),
+    )
+    return line + dating_marks(alt.as_of, alt.checked, day, max_age, lang)
+
+
+def dating_marks(as_of: dt.date | None, checked: dt.date, day: dt.date, max_age: int, lang: str) -> str:
+    """« [information datant du …] [à revérifier] »: the date of a catalog entry read in an older
+    source, and the flag of an entry older than ``max_age`` days on ``day``."""
+    from sovdiag import formatting as fmt
+
+    marks = [t("explain.fact_as_of", as_of=fmt.long_date(as_of, lang))] if as_of else []
+    if is_stale(as_of or checked, day, max_age):
+        marks.append(t("explain.fact_stale"))
+    return "".join(" " + mark for mark in marks)
 
 
 # ---------------------------------------------------------------------------------- exports

@@ -16,10 +16,12 @@ from typing import Any
 from sovdiag.catalog import (
     BUILTIN,
     Catalog,
+    Controller,
     ServiceMatch,
     catalog_controller,
     fact_text,
     fact_value,
+    is_stale,
     match_service,
 )
 from sovdiag.framework import LoadedFramework
@@ -33,7 +35,6 @@ from sovdiag.models import (
     Licence,
     Offer,
     Service,
-    Supplier,
 )
 
 
@@ -94,7 +95,7 @@ def _use(name: str, fact: Fact[Any], origin: str, day: dt.date, max_age: int) ->
         fact.source,
         fact.checked.isoformat(),
         origin,
-        (day - fact.dated).days > max_age,
+        is_stale(fact.dated, day, max_age),
         fact.as_of.isoformat() if fact.as_of else None,
     )
 
@@ -110,12 +111,12 @@ def runs_itself(service: Service, offer: Offer | None) -> bool:
 
 
 def _conditions(
-    supplier: Supplier, offer: Offer | None, origin: str, day: dt.date, max_age: int, publisher_supplies: bool
+    controller: Controller | None, offer: Offer | None, origin: str, day: dt.date, max_age: int
 ) -> dict[str, Any]:
-    """What the rules can test, each with the facts that establish it."""
+    """What the rules can test, each with the facts that establish it (``controller``: who supplies
+    the service, None when the catalog's supplier does not)."""
     found: dict[str, Any] = {}
-    controller = catalog_controller(supplier)
-    if publisher_supplies and controller.country is not None and controller.fact is not None:
+    if controller is not None and controller.country is not None and controller.fact is not None:
         found["controller_outside_eu"] = (
             controller.country not in EU_EEA,
             [_use("supplier.controller_country", controller.fact, origin, day, max_age)],
@@ -129,7 +130,7 @@ def _conditions(
                 cert.source,
                 cert.checked.isoformat(),
                 origin,
-                (day - cert.checked).days > max_age,
+                is_stale(cert.checked, day, max_age),
             )
         if certified:
             found["certification"] = certified
@@ -190,8 +191,8 @@ def enrich(
         offer = catalog.offers[match.offer][1] if match.offer in catalog.offers else None
         origin = catalog.origin("offer", offer.id) if offer else catalog.origin("supplier", supplier.id)
         origin = origin if origin != BUILTIN else catalog.origin("supplier", supplier.id)
-        publisher_supplies = not runs_itself(service, offer)
-        known = _conditions(supplier, offer, origin, day, max_age, publisher_supplies)
+        controller = None if runs_itself(service, offer) else catalog_controller(supplier)
+        known = _conditions(controller, offer, origin, day, max_age)
         added: dict[str, CatalogAnswer] = {}
         for rule in framework.model.catalog_rules:
             if rule.criterion in service.answers or rule.criterion in added or rule.criterion not in criteria:
@@ -208,14 +209,18 @@ def enrich(
             for criterion_id, answer in added.items():
                 answers[criterion_id] = Answer(answer=answer.answer)
             updates["answers"] = answers
-        if publisher_supplies and service.ultimate_parent is None and service.ultimate_parent_country is None:
-            controller = catalog_controller(supplier)
-            if controller.country is not None and controller.fact is not None:
-                updates["ultimate_parent"] = controller.name
-                updates["ultimate_parent_country"] = controller.country
-                fields["ultimate_parent_country"] = _use(
-                    "supplier.controller_country", controller.fact, origin, day, max_age
-                )
+        if (
+            controller is not None
+            and controller.country is not None
+            and controller.fact is not None
+            and service.ultimate_parent is None
+            and service.ultimate_parent_country is None
+        ):
+            updates["ultimate_parent"] = controller.name
+            updates["ultimate_parent_country"] = controller.country
+            fields["ultimate_parent_country"] = _use(
+                "supplier.controller_country", controller.fact, origin, day, max_age
+            )
         if offer is not None and service.hosted_by is None and offer.hosting_provider is not None:
             host = fact_value(offer.hosting_provider)
             if host is not None:

@@ -11,11 +11,11 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
-from sovdiag.catalog import Catalog
+from sovdiag.catalog import Catalog, describe_alternative
 from sovdiag.errors import SovdiagError
 from sovdiag.framework import LoadedFramework
 from sovdiag.messages import translate as t
-from sovdiag.models import Alternative, Inventory, MeasureLibrary, ObligationLibrary, RiskModel
+from sovdiag.models import Inventory, MeasureLibrary, ObligationLibrary, RiskModel
 from sovdiag.scoring import ANSWERED, Results, RiskRating, ServiceResult
 
 
@@ -107,39 +107,12 @@ def _catalog_entry(
     supplier = catalog.suppliers[match["supplier"]]
     offer = catalog.offers[match["offer"]][1] if match["offer"] in catalog.offers else None
     entry = f"{offer.name} ({supplier.display_name})" if offer else supplier.display_name
-
     day = dt.date.fromisoformat(str(results.diagnostic["date"]))
     max_age = int(results.catalog.get("stale_after_days", catalog.index.stale_after_days))
     alternatives = [
         describe_alternative(alt, catalog, lang, day, max_age) for alt in (offer.alternatives if offer else [])
     ]
     return entry, alternatives
-
-
-def describe_alternative(alt: Alternative, catalog: Catalog, lang: str, day: dt.date, max_age: int) -> str:
-    """« name — reason (source, vérifié le …) [information datant du …] [à revérifier] »."""
-    from sovdiag import formatting as fmt
-
-    name = catalog.offers[alt.offer][1].name if alt.offer in catalog.offers else alt.offer
-    line = t(
-        "explain.alternative",
-        name=name,
-        reason=alt.reason.get(lang),
-        source=alt.source,
-        checked=fmt.long_date(alt.checked, lang),
-    )
-    return line + dating_marks(alt.as_of, alt.checked, day, max_age, lang)
-
-
-def dating_marks(as_of: dt.date | None, checked: dt.date, day: dt.date, max_age: int, lang: str) -> str:
-    """« [information datant du …] [à revérifier] »: the date of a catalog entry read in an older
-    source, and the flag of an entry older than ``max_age`` days on ``day``."""
-    from sovdiag import formatting as fmt
-
-    marks = [t("explain.fact_as_of", as_of=fmt.long_date(as_of, lang))] if as_of else []
-    if (day - (as_of or checked)).days > max_age:
-        marks.append(t("explain.fact_stale"))
-    return "".join(" " + mark for mark in marks)
 
 
 def find_service(results: Results, service_id: str) -> ServiceResult:

@@ -48,8 +48,8 @@ def register(app: typer.Typer) -> None:
         catalog: Annotated[Path | None, catalog_option()] = None,
     ) -> None:
         from sovdiag import formatting as fmt
-        from sovdiag.catalog import fact_text
-        from sovdiag.explain import dating_marks, describe_alternative
+        from sovdiag.catalog import dating_marks, describe_alternative, fact_text
+        from sovdiag.models import SupplierRole
 
         loaded = _load(catalog)
         lang = get_language()
@@ -67,7 +67,7 @@ def register(app: typer.Typer) -> None:
             print_text(t("cli.catalog.overridden", origin=origin.removeprefix("local:")))
         if supplier.aliases:
             print_text(t("cli.catalog.aliases", aliases=", ".join(supplier.aliases)))
-        if supplier.role == "steward":
+        if supplier.role == SupplierRole.steward:
             print_text(t("cli.catalog.steward"))
 
         today = dt.date.today()
